@@ -1,0 +1,226 @@
+//! The wasmtime backend: Cranelift-compiled native code, pre-linked with `InstancePre`.
+
+use carechain_abi::{EXPORT_MEMORY, HOST_MODULE, HostFn};
+use wasmtime::{
+    Caller, Config, Engine as WtEngine, Global, InstancePre, Linker, Memory, Module, OptLevel,
+    Store, Trap, Val,
+};
+
+use wasmtime::WasmFeatures;
+
+use super::{Compiled, Engine, Exit, for_each_host_fn};
+use crate::config::Limits;
+use crate::exec::{Execution, run_frame};
+use crate::host::{HostEnv, Stop};
+use crate::instrument::{GAS_GLOBAL, METER_MODULE, METER_TRAP, MeterTrap, STACK_GLOBAL};
+use crate::outcome::TrapKind;
+use crate::runtime::Runtime;
+
+/// Native stack wasmtime may use for one store (its maximum without async support). Far above what the deterministic stack limit lets
+/// wasm code reach, and below the red zone `run_frame` guarantees.
+const MAX_WASM_STACK: usize = 2 * 1024 * 1024;
+
+#[derive(Clone, Copy)]
+struct Handles {
+    memory: Memory,
+    gas: Global,
+    stack: Global,
+}
+
+pub(crate) struct StoreData {
+    rt: Runtime,
+    exec: Option<Box<Execution>>,
+    handles: Option<Handles>,
+}
+
+pub(crate) struct WasmtimeEngine {
+    engine: WtEngine,
+    linker: Linker<StoreData>,
+}
+
+fn engine_fault() -> wasmtime::Error {
+    wasmtime::Error::new(Stop::Trap(TrapKind::Engine))
+}
+
+/// Builds a [`HostEnv`] from the caller's store, runs `f`, and syncs gas back to the global.
+fn with_env<R>(
+    caller: &mut Caller<'_, StoreData>,
+    f: impl FnOnce(&mut HostEnv<'_>) -> Result<R, Stop>,
+) -> wasmtime::Result<R> {
+    let handles = caller.data().handles.ok_or_else(engine_fault)?;
+    let gas = handles.gas.get(&mut *caller).i64().unwrap_or(0) as u64;
+    let stack = handles.stack.get(&mut *caller).i32().unwrap_or(0) as u32;
+    let (memory, data) = handles.memory.data_and_store_mut(&mut *caller);
+    let exec = data.exec.as_deref_mut().ok_or_else(engine_fault)?;
+    exec.gas_left = gas;
+    exec.stack_height = stack;
+    let mut env = HostEnv {
+        rt: &data.rt,
+        exec,
+        memory,
+    };
+    let result = f(&mut env);
+    let gas_left = env.exec.gas_left;
+    handles.gas.set(&mut *caller, Val::I64(gas_left as i64))?;
+    result.map_err(wasmtime::Error::new)
+}
+
+fn call_contract(
+    caller: &mut Caller<'_, StoreData>,
+    address: u32,
+    input: u32,
+    input_len: u32,
+    gas_limit: u64,
+) -> wasmtime::Result<i32> {
+    let request = with_env(caller, |env| {
+        env.call_contract_begin(address, input, input_len, gas_limit)
+    })?;
+    let rt = caller.data().rt.clone();
+    let exec = caller.data_mut().exec.take().ok_or_else(engine_fault)?;
+    let (exec, result) = run_frame(&rt, exec, request);
+    caller.data_mut().exec = Some(exec);
+    with_env(caller, |env| env.call_contract_end(result))
+}
+
+fn classify(error: &wasmtime::Error) -> Stop {
+    if let Some(stop) = error.downcast_ref::<Stop>() {
+        return *stop;
+    }
+    let kind = match error.downcast_ref::<Trap>() {
+        Some(Trap::UnreachableCodeReached) => TrapKind::Unreachable,
+        Some(Trap::MemoryOutOfBounds) => TrapKind::MemoryOutOfBounds,
+        Some(Trap::TableOutOfBounds) => TrapKind::TableOutOfBounds,
+        Some(Trap::IndirectCallToNull) => TrapKind::IndirectCallToNull,
+        Some(Trap::BadSignature) => TrapKind::BadSignature,
+        Some(Trap::IntegerOverflow) => TrapKind::IntegerOverflow,
+        Some(Trap::IntegerDivisionByZero) => TrapKind::IntegerDivisionByZero,
+        _ => TrapKind::Engine,
+    };
+    Stop::Trap(kind)
+}
+
+impl WasmtimeEngine {
+    pub fn new(_limits: &Limits) -> Result<Self, String> {
+        let mut config = Config::new();
+        config
+            .cranelift_opt_level(OptLevel::Speed)
+            .max_wasm_stack(MAX_WASM_STACK)
+            .wasm_backtrace_max_frames(None)
+            .consume_fuel(false)
+            .epoch_interruption(false)
+            // Only WebAssembly 1.0 + mutable globals reaches the engine; refuse the rest here too.
+            .wasm_features(
+                WasmFeatures::all().difference(crate::validate::allowed_features()),
+                false,
+            );
+        let engine = WtEngine::new(&config).map_err(|e| e.to_string())?;
+        let mut linker: Linker<StoreData> = Linker::new(&engine);
+
+        macro_rules! define {
+            ($variant:ident, $method:ident($($arg:ident: $ty:ty),*)) => {
+                linker
+                    .func_wrap(
+                        HOST_MODULE,
+                        HostFn::$variant.name(),
+                        |mut caller: Caller<'_, StoreData>, $($arg: $ty),*| {
+                            with_env(&mut caller, |env| env.$method($($arg),*))
+                        },
+                    )
+                    .map_err(|e| e.to_string())?;
+            };
+        }
+        for_each_host_fn!(define);
+        linker
+            .func_wrap(
+                HOST_MODULE,
+                HostFn::CallContract.name(),
+                |mut caller: Caller<'_, StoreData>,
+                 address: u32,
+                 input: u32,
+                 len: u32,
+                 gas: u64| { call_contract(&mut caller, address, input, len, gas) },
+            )
+            .map_err(|e| e.to_string())?;
+        linker
+            .func_wrap(
+                METER_MODULE,
+                METER_TRAP,
+                |code: i32| -> wasmtime::Result<()> {
+                    let why = MeterTrap::from_code(code)
+                        .map_or(Stop::Trap(TrapKind::Engine), Stop::Meter);
+                    Err(wasmtime::Error::new(why))
+                },
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(WasmtimeEngine { engine, linker })
+    }
+}
+
+impl Engine for WasmtimeEngine {
+    fn compile(&self, instrumented: &[u8]) -> Result<Box<dyn Compiled>, String> {
+        let module = Module::new(&self.engine, instrumented).map_err(|e| e.to_string())?;
+        let pre = self
+            .linker
+            .instantiate_pre(&module)
+            .map_err(|e| e.to_string())?;
+        Ok(Box::new(WasmtimeCompiled {
+            engine: self.engine.clone(),
+            pre,
+        }))
+    }
+}
+
+struct WasmtimeCompiled {
+    engine: WtEngine,
+    pre: InstancePre<StoreData>,
+}
+
+impl Compiled for WasmtimeCompiled {
+    fn run(
+        &self,
+        rt: &Runtime,
+        exec: Box<Execution>,
+        entry: &'static str,
+        gas: u64,
+        stack_base: u32,
+    ) -> (Box<Execution>, Exit) {
+        let data = StoreData {
+            rt: rt.clone(),
+            exec: Some(exec),
+            handles: None,
+        };
+        let mut store = Store::new(&self.engine, data);
+        let result = (|| -> wasmtime::Result<()> {
+            let instance = self.pre.instantiate(&mut store)?;
+            let memory = instance
+                .get_memory(&mut store, EXPORT_MEMORY)
+                .ok_or_else(engine_fault)?;
+            let gas_global = instance
+                .get_global(&mut store, GAS_GLOBAL)
+                .ok_or_else(engine_fault)?;
+            let stack = instance
+                .get_global(&mut store, STACK_GLOBAL)
+                .ok_or_else(engine_fault)?;
+            gas_global.set(&mut store, Val::I64(gas as i64))?;
+            stack.set(&mut store, Val::I32(stack_base as i32))?;
+            store.data_mut().handles = Some(Handles {
+                memory,
+                gas: gas_global,
+                stack,
+            });
+            let func = instance.get_typed_func::<(), ()>(&mut store, entry)?;
+            func.call(&mut store, ())
+        })();
+        let gas_left = match store.data().handles {
+            Some(h) => h.gas.get(&mut store).i64().unwrap_or(0) as u64,
+            None => gas,
+        };
+        let stop = result.err().map(|e| classify(&e));
+        let exec = store.into_data().exec;
+        match exec {
+            Some(exec) => (exec, Exit { stop, gas_left }),
+            // `call_contract` always puts the execution back before returning.
+            None => unreachable!("execution state lost by the wasmtime backend"),
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! One execution: the shared state every frame of a transaction works on, and the frame logic
+//! (depth and reentrancy checks, gas, overlay frames, rollback) common to both engines.
+
+use std::sync::Arc;
+
+use carechain_abi::{Address, CodeHash, EXPORT_CALL, EXPORT_DEPLOY};
+
+use crate::engine::Exit;
+use crate::host::Stop;
+use crate::instrument::MeterTrap;
+use crate::outcome::{CallResult, Failure, Outcome};
+use crate::runtime::{BlockInfo, Message, Runtime};
+use crate::state::{Overlay, StateReader, blake2b_256};
+
+/// Native stack kept free before entering an engine. Wasm code cannot use more than the
+/// deterministic limit allows; this leaves room for it plus the host frames, so neither engine
+/// ever meets the end of the native stack.
+const RED_ZONE: usize = 6 * 1024 * 1024;
+/// Size of the stack segment allocated when less than [`RED_ZONE`] is left.
+const STACK_SEGMENT: usize = 16 * 1024 * 1024;
+
+/// One contract's activation.
+pub(crate) struct CallFrame {
+    pub contract: Address,
+    pub caller: Address,
+    pub input: Vec<u8>,
+    /// Data set by `set_return` or `revert`.
+    pub output: Vec<u8>,
+    /// Return data of the last `call_contract` this frame made.
+    pub last_return: Vec<u8>,
+}
+
+/// State shared by every frame of one top-level execution. It moves into each engine store for the
+/// duration of a call and back out afterwards.
+pub struct Execution {
+    pub(crate) overlay: Overlay,
+    pub(crate) block: BlockInfo,
+    pub(crate) frames: Vec<CallFrame>,
+    /// Gas left in the running frame; valid during a host call only (synced from the global).
+    pub(crate) gas_left: u64,
+    /// Stack slots in use; valid during a host call only (synced from the global).
+    pub(crate) stack_height: u32,
+    pub(crate) read_only: bool,
+    pub(crate) debug: Option<Vec<String>>,
+}
+
+impl Execution {
+    pub(crate) fn frame(&self) -> &CallFrame {
+        // Host functions only run inside a frame pushed by `run_frame`.
+        self.frames
+            .last()
+            .expect("host function called outside a frame")
+    }
+
+    pub(crate) fn frame_mut(&mut self) -> &mut CallFrame {
+        self.frames
+            .last_mut()
+            .expect("host function called outside a frame")
+    }
+}
+
+/// A request to run one contract frame.
+pub struct FrameRequest {
+    pub(crate) caller: Address,
+    pub(crate) contract: Address,
+    pub(crate) input: Vec<u8>,
+    pub(crate) entry: &'static str,
+    pub(crate) gas_limit: u64,
+    pub(crate) stack_base: u32,
+}
+
+/// What one frame ended with.
+pub struct FrameResult {
+    pub(crate) outcome: Outcome,
+    pub(crate) gas_used: u64,
+    pub(crate) output: Vec<u8>,
+}
+
+impl FrameResult {
+    fn failed(failure: Failure, gas_used: u64) -> Self {
+        FrameResult {
+            outcome: Outcome::Failed(failure),
+            gas_used,
+            output: Vec::new(),
+        }
+    }
+}
+
+fn exit_outcome(exit: &Exit) -> Outcome {
+    match exit.stop {
+        None => Outcome::Success,
+        Some(Stop::Revert) => Outcome::Reverted,
+        Some(Stop::Meter(MeterTrap::OutOfGas)) => Outcome::Failed(Failure::OutOfGas),
+        Some(Stop::Meter(MeterTrap::StackOverflow)) => Outcome::Failed(Failure::StackOverflow),
+        Some(Stop::Meter(MeterTrap::MemoryLimit)) => Outcome::Failed(Failure::MemoryLimit),
+        Some(Stop::Trap(kind)) => Outcome::Failed(Failure::Trap(kind)),
+    }
+}
+
+/// Runs one frame: checks depth and reentrancy, loads the code, pays instantiation, runs the
+/// entry point in a fresh overlay frame and keeps or drops that frame.
+pub(crate) fn run_frame(
+    rt: &Runtime,
+    mut exec: Box<Execution>,
+    req: FrameRequest,
+) -> (Box<Execution>, FrameResult) {
+    let limits = rt.limits();
+    if exec.frames.len() >= limits.max_call_depth as usize {
+        return (exec, FrameResult::failed(Failure::CallDepthExceeded, 0));
+    }
+    if exec.frames.iter().any(|f| f.contract == req.contract) {
+        return (exec, FrameResult::failed(Failure::Reentrancy, 0));
+    }
+    if req.input.len() > limits.max_input_size as usize {
+        return (exec, FrameResult::failed(Failure::InputTooLarge, 0));
+    }
+    if req.stack_base > limits.max_stack_height {
+        return (exec, FrameResult::failed(Failure::StackOverflow, 0));
+    }
+    let Some(hash) = exec.overlay.contract_code(&req.contract) else {
+        return (
+            exec,
+            FrameResult::failed(Failure::ContractNotFound(req.contract), 0),
+        );
+    };
+    let prepared = match rt.load(&hash, &exec.overlay) {
+        Ok(p) => p,
+        Err(failure) => return (exec, FrameResult::failed(failure, 0)),
+    };
+    let host = &rt.schedule().host;
+    let instantiate = host
+        .instantiate
+        .saturating_add(u64::from(prepared.initial_pages).saturating_mul(host.instantiate_page))
+        .saturating_add(prepared.data_bytes.saturating_mul(host.write_byte));
+    let Some(gas) = req.gas_limit.checked_sub(instantiate) else {
+        return (exec, FrameResult::failed(Failure::OutOfGas, req.gas_limit));
+    };
+
+    exec.overlay.push();
+    exec.frames.push(CallFrame {
+        contract: req.contract,
+        caller: req.caller,
+        input: req.input,
+        output: Vec::new(),
+        last_return: Vec::new(),
+    });
+    let (mut exec, exit) = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
+        prepared
+            .compiled
+            .run(rt, exec, req.entry, gas, req.stack_base)
+    });
+    let frame = exec.frames.pop();
+    let outcome = exit_outcome(&exit);
+    exec.overlay.pop(outcome.is_success());
+    let gas_left = if matches!(outcome, Outcome::Failed(Failure::OutOfGas)) {
+        0
+    } else {
+        exit.gas_left
+    };
+    let gas_used = req.gas_limit.saturating_sub(gas_left.min(gas));
+    let output = match outcome {
+        Outcome::Success | Outcome::Reverted => frame.map(|f| f.output).unwrap_or_default(),
+        Outcome::Failed(_) => Vec::new(),
+    };
+    (
+        exec,
+        FrameResult {
+            outcome,
+            gas_used,
+            output,
+        },
+    )
+}
+
+/// The address a deploy creates: Blake2b-256 of `(deployer, code hash, salt)`.
+pub fn contract_address(deployer: &Address, code_hash: &CodeHash, salt: &[u8]) -> Address {
+    let mut bytes = Vec::with_capacity(64 + salt.len());
+    bytes.extend_from_slice(&deployer.0);
+    bytes.extend_from_slice(&code_hash.0);
+    bytes.extend_from_slice(salt);
+    Address(blake2b_256(&bytes))
+}
+
+/// Executes one top-level message against `state`.
+pub(crate) fn execute(
+    rt: &Runtime,
+    state: Arc<dyn StateReader>,
+    block: BlockInfo,
+    message: Message,
+    gas_limit: u64,
+) -> CallResult {
+    let read_only = matches!(message, Message::Query { .. });
+    let exec = Box::new(Execution {
+        overlay: Overlay::new(state),
+        block,
+        frames: Vec::new(),
+        gas_left: 0,
+        stack_height: 0,
+        read_only,
+        debug: rt.config().record_debug.then(Vec::new),
+    });
+    let failed = |failure: Failure, gas_used: u64, contract: Option<Address>| CallResult {
+        outcome: Outcome::Failed(failure),
+        return_data: Vec::new(),
+        gas_used,
+        events: Vec::new(),
+        changes: Default::default(),
+        debug: Vec::new(),
+        contract,
+    };
+
+    let (mut exec, result, contract, deploy_gas) = match message {
+        Message::Deploy {
+            deployer,
+            code,
+            input,
+            salt,
+        } => {
+            let deploy_gas = (code.len() as u64).saturating_mul(rt.schedule().host.deploy_byte);
+            let Some(remaining) = gas_limit.checked_sub(deploy_gas) else {
+                return failed(Failure::OutOfGas, gas_limit, None);
+            };
+            let hash = match rt.prepare(&code) {
+                Ok(hash) => hash,
+                Err(e) => return failed(Failure::InvalidModule(e), deploy_gas, None),
+            };
+            let address = contract_address(&deployer, &hash, &salt);
+            let mut exec = exec;
+            if exec.overlay.contract_code(&address).is_some() {
+                return failed(Failure::ContractExists(address), deploy_gas, Some(address));
+            }
+            // The creation lives in its own frame so that a failed constructor undoes it.
+            exec.overlay.push();
+            exec.overlay.create_contract(address, hash, Arc::from(code));
+            let req = FrameRequest {
+                caller: deployer,
+                contract: address,
+                input,
+                entry: EXPORT_DEPLOY,
+                gas_limit: remaining,
+                stack_base: 0,
+            };
+            let (mut exec, result) = run_frame(rt, exec, req);
+            exec.overlay.pop(result.outcome.is_success());
+            (exec, result, Some(address), deploy_gas)
+        }
+        Message::Call {
+            caller,
+            contract,
+            input,
+        }
+        | Message::Query {
+            caller,
+            contract,
+            input,
+        } => {
+            let req = FrameRequest {
+                caller,
+                contract,
+                input,
+                entry: EXPORT_CALL,
+                gas_limit,
+                stack_base: 0,
+            };
+            let (exec, result) = run_frame(rt, exec, req);
+            (exec, result, None, 0)
+        }
+    };
+    let debug = exec.debug.take().unwrap_or_default();
+    let (changes, events) = exec.overlay.finish();
+    let success = result.outcome.is_success();
+    CallResult {
+        outcome: result.outcome,
+        return_data: result.output,
+        gas_used: deploy_gas.saturating_add(result.gas_used).min(gas_limit),
+        events: if success && !read_only {
+            events
+        } else {
+            Vec::new()
+        },
+        changes: if success && !read_only {
+            changes
+        } else {
+            Default::default()
+        },
+        debug,
+        contract,
+    }
+}

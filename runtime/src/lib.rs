@@ -1,0 +1,48 @@
+//! Validated, gas-metered, deterministic WebAssembly execution for Carechain contracts, on
+//! wasmtime or wasmi with identical results and gas.
+//!
+//! The pipeline is `validate -> instrument -> compile (cached by code hash) -> instantiate ->
+//! call`:
+//!
+//! * [`validate`](validate::validate) refuses, with a typed [`ValidationError`], anything beyond
+//!   WebAssembly 1.0 + mutable globals, floats, start functions, imports outside the host ABI,
+//!   and modules over the [`Limits`].
+//! * [`instrument`](instrument::instrument) injects gas charging per basic block, a deterministic
+//!   stack-height limit and a memory limit, priced by one versioned [`GasSchedule`]. Because the
+//!   metering is in the bytecode, not in the engine, both engines stop at the same instruction with
+//!   the same gas.
+//! * Engines ([`EngineKind`]) only compile and run; host functions ([`host`]) are written once.
+//! * [`Runtime::execute`] runs a [`Message`] on an [`Overlay`](state::Overlay) of nested frames: a
+//!   failed call leaves no trace, a failed inner call rolls back only the callee.
+//! * [`Sandbox`] wraps it all for tests and contract authors.
+//!
+//! # Determinism
+//!
+//! Results, return data, gas, events and state changes are identical on both engines for every
+//! module the validator accepts: the crate's tests check this on hostile modules and on thousands
+//! of generated ones. The only residue is engine-internal limits that the deterministic limits
+//! are configured to stay far below (see `engine`).
+#![warn(missing_docs)]
+
+pub mod config;
+mod engine;
+mod exec;
+pub mod gas;
+pub mod host;
+pub mod instrument;
+pub mod outcome;
+mod runtime;
+pub mod sandbox;
+pub mod state;
+pub mod validate;
+
+pub use carechain_abi as abi;
+pub use carechain_abi::{Address, CodeHash, Topic};
+pub use config::Limits;
+pub use exec::contract_address;
+pub use gas::GasSchedule;
+pub use outcome::{CallResult, Failure, Outcome, TrapKind};
+pub use runtime::{BlockInfo, EngineKind, Message, Runtime, RuntimeConfig, RuntimeError};
+pub use sandbox::Sandbox;
+pub use state::{ChangeSet, Event, MemoryState, StateReader};
+pub use validate::ValidationError;

@@ -1,0 +1,164 @@
+//! Execution on both engines: results, gas, traps, metering and rollback.
+
+mod common;
+
+use carechain_runtime::{EngineKind, Failure, Outcome, Sandbox, TrapKind};
+use common::*;
+
+const GAS: u64 = 10_000_000;
+
+#[test]
+fn returns_data_and_charges_identical_gas() {
+    let code = contract_with(
+        r#"(data (i32.const 0) "hello")"#,
+        "(call $set_return (i32.const 0) (i32.const 5))",
+    );
+    let r = on_both(&code, &[], GAS);
+    assert_eq!(r.outcome, Outcome::Success);
+    assert_eq!(r.return_data, b"hello");
+    assert!(r.gas_used > 0 && r.gas_used < GAS);
+}
+
+#[test]
+fn echo_input() {
+    let code = contract(
+        "(call $input_read (i32.const 100)) (call $set_return (i32.const 100) (call $input_len))",
+    );
+    let r = on_both(&code, b"consent", GAS);
+    assert_eq!(r.return_data, b"consent");
+}
+
+#[test]
+fn infinite_loop_runs_out_of_gas() {
+    let code = contract("(loop (br 0))");
+    let r = on_both(&code, &[], GAS);
+    assert_eq!(r.outcome, Outcome::Failed(Failure::OutOfGas));
+    assert_eq!(r.gas_used, GAS);
+}
+
+#[test]
+fn unreachable_is_a_typed_trap() {
+    let r = on_both(&contract("unreachable"), &[], GAS);
+    assert_eq!(
+        r.outcome,
+        Outcome::Failed(Failure::Trap(TrapKind::Unreachable))
+    );
+}
+
+#[test]
+fn division_by_zero_and_out_of_bounds_are_typed_traps() {
+    let r = on_both(
+        &contract("(drop (i32.div_u (i32.const 1) (i32.const 0)))"),
+        &[],
+        GAS,
+    );
+    assert_eq!(
+        r.outcome,
+        Outcome::Failed(Failure::Trap(TrapKind::IntegerDivisionByZero))
+    );
+    let r = on_both(&contract("(drop (i32.load (i32.const 70000)))"), &[], GAS);
+    assert_eq!(
+        r.outcome,
+        Outcome::Failed(Failure::Trap(TrapKind::MemoryOutOfBounds))
+    );
+    let r = on_both(
+        &contract("(call $set_return (i32.const 65000) (i32.const 1000))"),
+        &[],
+        GAS,
+    );
+    assert_eq!(
+        r.outcome,
+        Outcome::Failed(Failure::Trap(TrapKind::HostMemoryOutOfBounds))
+    );
+}
+
+#[test]
+fn infinite_recursion_is_a_stack_overflow() {
+    let code = contract_with("(func $f (call $f))", "(call $f)");
+    let r = on_both(&code, &[], 1_000_000_000);
+    assert_eq!(r.outcome, Outcome::Failed(Failure::StackOverflow));
+}
+
+#[test]
+fn recursion_with_large_frames_is_a_stack_overflow() {
+    let locals = "(local i64) ".repeat(1000);
+    let code = contract_with(&format!("(func $f {locals} (call $f))"), "(call $f)");
+    let r = on_both(&code, &[], 1_000_000_000);
+    assert_eq!(r.outcome, Outcome::Failed(Failure::StackOverflow));
+}
+
+#[test]
+fn memory_growth_past_the_limit_is_refused() {
+    let code = contract("(loop (drop (memory.grow (i32.const 1))) (br 0))");
+    let r = on_both(&code, &[], 1_000_000_000);
+    assert_eq!(r.outcome, Outcome::Failed(Failure::MemoryLimit));
+}
+
+#[test]
+fn revert_discards_writes_and_returns_data() {
+    let code = contract_with(
+        r#"(data (i32.const 0) "keyvalueerr")"#,
+        "(call $storage_write (i32.const 0) (i32.const 3) (i32.const 3) (i32.const 5))
+         (call $revert (i32.const 8) (i32.const 3))",
+    );
+    let (sandbox, r) = deploy_and_call(EngineKind::Wasmi, &code, &[], GAS);
+    assert_eq!(r.outcome, Outcome::Reverted);
+    assert_eq!(r.return_data, b"err");
+    assert!(r.changes.is_empty());
+    assert!(sandbox.state().storage.is_empty());
+    on_both(&code, &[], GAS);
+}
+
+#[test]
+fn out_of_gas_rolls_back_writes_and_events() {
+    let code = contract_with(
+        r#"(data (i32.const 0) "keyvalue")"#,
+        "(call $storage_write (i32.const 0) (i32.const 3) (i32.const 3) (i32.const 5))
+         (call $emit_event (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 3))
+         (loop (br 0))",
+    );
+    for engine in EngineKind::ALL {
+        let (sandbox, r) = deploy_and_call(engine, &code, &[], GAS);
+        assert_eq!(r.outcome, Outcome::Failed(Failure::OutOfGas));
+        assert!(r.events.is_empty() && r.changes.is_empty());
+        assert!(sandbox.state().storage.is_empty());
+        assert!(sandbox.events().is_empty());
+    }
+}
+
+#[test]
+fn successful_call_commits_storage_and_events() {
+    let code = contract_with(
+        r#"(data (i32.const 0) "keyvalue")"#,
+        "(call $storage_write (i32.const 0) (i32.const 3) (i32.const 3) (i32.const 5))
+         (call $emit_event (i32.const 0) (i32.const 0) (i32.const 3) (i32.const 5))",
+    );
+    let mut sandbox = Sandbox::new(EngineKind::Wasmtime);
+    let contract_addr = sandbox.deploy(alice(), &code, &[]).contract.unwrap();
+    let r = sandbox.call(alice(), contract_addr, &[]);
+    assert!(r.outcome.is_success(), "{:?}", r.outcome);
+    assert_eq!(
+        sandbox.storage(&contract_addr, b"key"),
+        Some(b"value".to_vec())
+    );
+    assert_eq!(sandbox.events().len(), 1);
+    assert_eq!(sandbox.events()[0].data, b"value");
+}
+
+#[test]
+fn gas_grows_with_work_identically() {
+    // A counted loop: more iterations cost proportionally more, on both engines.
+    let body = |n: i32| {
+        format!(
+            "(local $i i32) (local.set $i (i32.const {n}))
+             (block (loop (br_if 1 (i32.eqz (local.get $i)))
+               (local.set $i (i32.sub (local.get $i) (i32.const 1))) (br 0)))"
+        )
+    };
+    let small = on_both(&contract(&body(10)), &[], GAS).gas_used;
+    let large = on_both(&contract(&body(1010)), &[], GAS).gas_used;
+    assert!(large > small);
+    let per_iteration = (large - small) / 1000;
+    assert!(per_iteration > 0);
+    assert_eq!((large - small) % 1000, 0, "each iteration costs the same");
+}
