@@ -72,6 +72,20 @@ impl Sandbox {
         })
     }
 
+    /// A sandbox over an existing runtime (sharing its compiled-code cache), with empty state.
+    pub fn with_runtime(runtime: Runtime) -> Self {
+        Sandbox {
+            runtime,
+            state: Arc::new(MemoryState::default()),
+            block: BlockInfo {
+                height: 1,
+                time: 1_700_000_000,
+            },
+            events: Vec::new(),
+            salt: 0,
+        }
+    }
+
     /// A deterministic test account: the Blake2b-256 of its name.
     pub fn account(name: &str) -> Address {
         Address(blake2b_256(name.as_bytes()))

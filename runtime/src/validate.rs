@@ -317,13 +317,11 @@ fn validate_inner(code: &[u8], limits: &Limits) -> Result<ValidatedModule, Refus
     for payload in Parser::new(0).parse_all(code) {
         let payload = payload.map_err(|e| Refusal::Ours(e.into()))?;
         match &payload {
-            Payload::Version { encoding, .. } => {
-                if *encoding != wasmparser::Encoding::Module {
-                    return Err(ValidationError::UnsupportedFeature {
-                        feature: "component_model".to_string(),
-                    }
-                    .into());
+            Payload::Version { encoding, .. } if *encoding != wasmparser::Encoding::Module => {
+                return Err(ValidationError::UnsupportedFeature {
+                    feature: "component_model".to_string(),
                 }
+                .into());
             }
             Payload::TypeSection(reader) => {
                 too_many(

@@ -1,0 +1,43 @@
+//! Command-line interface. JSON for machines goes to stdout, text for people to stderr; exit codes
+//! mean one thing each (see [`exit`]).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod exec;
+
+/// Exit codes of the `carechain` tool.
+pub mod exit {
+    /// The command ran (whatever the contract's outcome).
+    pub const OK: u8 = 0;
+    /// The command could not run: unreadable file, bad arguments.
+    pub const USAGE: u8 = 2;
+    /// `--engine both` and the engines disagreed: a determinism bug.
+    pub const ENGINES_DISAGREE: u8 = 3;
+}
+
+/// Carechain: a permissioned chain with a deterministic, gas-metered WebAssembly contract VM for
+/// healthcare.
+#[derive(Parser, Debug)]
+#[command(name = "carechain", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a contract module black-box: deploy it in a fresh sandbox, call it once, print one
+    /// JSON object per engine.
+    Exec(exec::ExecArgs),
+}
+
+/// Parses the arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Exec(args) => exec::run(&args),
+    };
+    ExitCode::from(code)
+}
