@@ -380,9 +380,7 @@ impl<'a> HostEnv<'a> {
             .call_contract
             .saturating_add(cost(input_len, host.read_byte));
         self.charge_call(gas)?;
-        if input_len > self.limits().max_input_size {
-            return Err(Stop::Trap(TrapKind::ReturnDataTooLarge));
-        }
+        // An oversized input is refused by `run_frame` as the callee's failure, not the caller's.
         let contract = Address(self.read_array(address)?);
         let input = self.read(input, input_len)?.to_vec();
         let available = self.exec.gas_left;

@@ -123,13 +123,28 @@ fn generated_modules_agree_on_both_engines() {
     let alice = Sandbox::account("alice");
     let mut tally = Tally::default();
 
-    for seed in 0..count {
+    let first: u64 = std::env::var("CARECHAIN_DIFF_FROM")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let verbose = std::env::var_os("CARECHAIN_DIFF_VERBOSE").is_some();
+    for seed in first..first + count {
+        if verbose {
+            eprintln!("seed {seed}");
+        }
         let fuzz = bytes_for_seed(seed, 4096);
         let mut u = Unstructured::new(&fuzz);
         let Ok(module) = wasm_smith::Module::new(config.clone(), &mut u) else {
             continue;
         };
         let code = module.to_bytes();
+        if let Some(dir) = std::env::var_os("CARECHAIN_DIFF_DUMP") {
+            std::fs::write(
+                std::path::Path::new(&dir).join(format!("seed-{seed}.wasm")),
+                &code,
+            )
+            .expect("dump module");
+        }
         tally.generated += 1;
 
         let mut results = Vec::new();

@@ -162,3 +162,12 @@ fn gas_grows_with_work_identically() {
     assert!(per_iteration > 0);
     assert_eq!((large - small) % 1000, 0, "each iteration costs the same");
 }
+
+#[test]
+fn long_memory_grow_loop_runs_out_of_gas_on_both_engines() {
+    // Regression: wasmi's tail-call dispatch recursed natively on `memory.grow` and overflowed
+    // the host stack after ~100k iterations (found by the differential test, seed 825).
+    let code = contract("(loop (drop (memory.grow (i32.const 0))) (br 0))");
+    let r = on_both(&code, &[], 200_000_000);
+    assert_eq!(r.outcome, Outcome::Failed(Failure::OutOfGas));
+}
