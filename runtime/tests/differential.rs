@@ -150,7 +150,7 @@ fn generated_modules_agree_on_both_engines() {
         let mut results = Vec::new();
         for runtime in [&wasmtime, &wasmi] {
             let mut sandbox = Sandbox::with_runtime(runtime.clone());
-            let deployed = sandbox.deploy(alice, &code, &seed.to_le_bytes());
+            let deployed = sandbox.deploy_with(alice, &code, &seed.to_le_bytes(), b"salt", GAS);
             let called = deployed
                 .contract
                 .filter(|_| deployed.outcome.is_success())
