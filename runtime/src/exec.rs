@@ -38,8 +38,6 @@ pub struct Execution {
     pub(crate) frames: Vec<CallFrame>,
     /// Gas left in the running frame; valid during a host call only (synced from the global).
     pub(crate) gas_left: u64,
-    /// Stack slots in use; valid during a host call only (synced from the global).
-    pub(crate) stack_height: u32,
     pub(crate) read_only: bool,
     pub(crate) debug: Option<Vec<String>>,
 }
@@ -195,7 +193,6 @@ pub(crate) fn execute(
         block,
         frames: Vec::new(),
         gas_left: 0,
-        stack_height: 0,
         read_only,
         debug: rt.config().record_debug.then(Vec::new),
     });

@@ -374,6 +374,7 @@ impl<'a> HostEnv<'a> {
         input: u32,
         input_len: u32,
         gas_limit: u64,
+        stack_height: u32,
     ) -> HostResult<FrameRequest> {
         let host = self.costs();
         let gas = host
@@ -389,10 +390,7 @@ impl<'a> HostEnv<'a> {
         } else {
             gas_limit.min(available)
         };
-        let stack_base = self
-            .exec
-            .stack_height
-            .saturating_add(self.limits().host_call_stack_cost);
+        let stack_base = stack_height.saturating_add(self.limits().host_call_stack_cost);
         Ok(FrameRequest {
             caller: self.frame().contract,
             contract,

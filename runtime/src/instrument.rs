@@ -24,7 +24,7 @@
 //!
 //! Custom sections are dropped from the instrumented code: metadata is read from the original.
 
-use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+use wasm_encoder::reencode::Reencode;
 use wasm_encoder::{
     BlockType, ConstExpr, EntityType, ExportKind, Function, GlobalType, ImportSection, Instruction,
     Module, SectionId, ValType,
@@ -445,13 +445,4 @@ impl Reencode for Instrumenter<'_> {
         code.function(&f);
         Ok(())
     }
-}
-
-/// Instruments with the default `wasm_encoder` round trip only (no metering); used by benchmarks
-/// to measure the cost of metering against the same module uninstrumented.
-#[doc(hidden)]
-pub fn roundtrip(code: &[u8]) -> Vec<u8> {
-    let mut out = Module::new();
-    let _ = RoundtripReencoder.parse_core_module(&mut out, Parser::new(0), code);
-    out.finish()
 }

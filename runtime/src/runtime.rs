@@ -15,7 +15,7 @@ use crate::gas::GasSchedule;
 use crate::instrument::instrument;
 use crate::outcome::{CallResult, Failure};
 use crate::state::{Overlay, StateReader, blake2b_256};
-use crate::validate::{ValidationError, validate};
+use crate::validate::{ValidatedModule, ValidationError, validate};
 
 /// Which engine executes contracts. Both give identical results and gas by construction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -249,16 +249,13 @@ impl Runtime {
     ///
     /// The [`ValidationError`] that refused the module.
     pub fn instrumented(&self, code: &[u8]) -> Result<Vec<u8>, ValidationError> {
-        let module = validate(code, self.limits())?;
-        instrument(code, &module, self.schedule(), self.limits()).map_err(|e| {
-            ValidationError::Malformed {
-                offset: 0,
-                message: e.to_string(),
-            }
-        })
+        self.validate_and_instrument(code).map(|(_, bytes)| bytes)
     }
 
-    fn compile(&self, code: &[u8]) -> Result<Prepared, ValidationError> {
+    fn validate_and_instrument(
+        &self,
+        code: &[u8],
+    ) -> Result<(ValidatedModule, Vec<u8>), ValidationError> {
         let module = validate(code, self.limits())?;
         let instrumented =
             instrument(code, &module, self.schedule(), self.limits()).map_err(|e| {
@@ -267,6 +264,11 @@ impl Runtime {
                     message: e.to_string(),
                 }
             })?;
+        Ok((module, instrumented))
+    }
+
+    fn compile(&self, code: &[u8]) -> Result<Prepared, ValidationError> {
+        let (module, instrumented) = self.validate_and_instrument(code)?;
         let compiled = self
             .inner
             .engine

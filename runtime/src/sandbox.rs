@@ -60,16 +60,7 @@ impl Sandbox {
     ///
     /// [`RuntimeError`] if the engine refuses the configuration.
     pub fn with_config(config: RuntimeConfig) -> Result<Self, RuntimeError> {
-        Ok(Sandbox {
-            runtime: Runtime::new(config)?,
-            state: Arc::new(MemoryState::default()),
-            block: BlockInfo {
-                height: 1,
-                time: 1_700_000_000,
-            },
-            events: Vec::new(),
-            salt: 0,
-        })
+        Ok(Self::with_runtime(Runtime::new(config)?))
     }
 
     /// A sandbox over an existing runtime (sharing its compiled-code cache), with empty state.

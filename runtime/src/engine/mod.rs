@@ -75,18 +75,9 @@ macro_rules! for_each_host_fn {
 }
 pub(crate) use for_each_host_fn;
 
-/// Stack limits for the engines themselves, derived from the deterministic limit so that the
-/// instrumentation always stops a module first.
-pub(crate) struct NativeLimits {
-    /// Maximum call depth the deterministic limit allows, with margin.
-    pub max_recursion_depth: usize,
-}
-
-impl NativeLimits {
-    pub fn from(limits: &Limits) -> Self {
-        let min_frame = limits.frame_overhead.max(1) as usize;
-        NativeLimits {
-            max_recursion_depth: (limits.max_stack_height as usize / min_frame) * 2 + 64,
-        }
-    }
+/// The call depth an engine must allow: the deepest the deterministic stack limit permits, with
+/// margin, so the instrumentation always stops a module first.
+pub(crate) fn max_recursion_depth(limits: &Limits) -> usize {
+    let min_frame = limits.frame_overhead.max(1) as usize;
+    (limits.max_stack_height as usize / min_frame) * 2 + 64
 }

@@ -6,7 +6,7 @@ use wasmi::{
     Caller, Config, Engine as WiEngine, Global, Linker, Memory, Module, Store, TrapCode, Val,
 };
 
-use super::{Compiled, Engine, Exit, NativeLimits, for_each_host_fn};
+use super::{Compiled, Engine, Exit, for_each_host_fn, max_recursion_depth};
 use crate::config::Limits;
 use crate::exec::{Execution, run_frame};
 use crate::host::{HostEnv, Stop};
@@ -46,11 +46,9 @@ fn with_env<R>(
 ) -> Result<R, wasmi::Error> {
     let handles = caller.data().handles.ok_or_else(engine_fault)?;
     let gas = handles.gas.get(&*caller).i64().unwrap_or(0) as u64;
-    let stack = handles.stack.get(&*caller).i32().unwrap_or(0) as u32;
     let (memory, data) = handles.memory.data_and_store_mut(&mut *caller);
     let exec = data.exec.as_deref_mut().ok_or_else(engine_fault)?;
     exec.gas_left = gas;
-    exec.stack_height = stack;
     let mut env = HostEnv {
         rt: &data.rt,
         exec,
@@ -72,8 +70,10 @@ fn call_contract(
     input_len: u32,
     gas_limit: u64,
 ) -> Result<i32, wasmi::Error> {
+    let handles = caller.data().handles.ok_or_else(engine_fault)?;
+    let stack = handles.stack.get(&*caller).i32().unwrap_or(0) as u32;
     let request = with_env(caller, |env| {
-        env.call_contract_begin(address, input, input_len, gas_limit)
+        env.call_contract_begin(address, input, input_len, gas_limit, stack)
     })?;
     let rt = caller.data().rt.clone();
     let exec = caller.data_mut().exec.take().ok_or_else(engine_fault)?;
@@ -101,7 +101,6 @@ fn classify(error: &wasmi::Error) -> Stop {
 
 impl WasmiEngine {
     pub fn new(limits: &Limits) -> Result<Self, String> {
-        let native = NativeLimits::from(limits);
         let mut config = Config::default();
         config
             .wasm_mutable_global(true)
@@ -113,7 +112,7 @@ impl WasmiEngine {
             .wasm_tail_call(false)
             .wasm_extended_const(false)
             .floats(false)
-            .set_max_recursion_depth(native.max_recursion_depth)
+            .set_max_recursion_depth(max_recursion_depth(limits))
             .set_max_stack_height(MAX_VALUE_STACK_BYTES);
         let engine = WiEngine::new(&config);
         let mut linker: Linker<StoreData> = Linker::new(&engine);

@@ -49,11 +49,9 @@ fn with_env<R>(
 ) -> wasmtime::Result<R> {
     let handles = caller.data().handles.ok_or_else(engine_fault)?;
     let gas = handles.gas.get(&mut *caller).i64().unwrap_or(0) as u64;
-    let stack = handles.stack.get(&mut *caller).i32().unwrap_or(0) as u32;
     let (memory, data) = handles.memory.data_and_store_mut(&mut *caller);
     let exec = data.exec.as_deref_mut().ok_or_else(engine_fault)?;
     exec.gas_left = gas;
-    exec.stack_height = stack;
     let mut env = HostEnv {
         rt: &data.rt,
         exec,
@@ -72,8 +70,10 @@ fn call_contract(
     input_len: u32,
     gas_limit: u64,
 ) -> wasmtime::Result<i32> {
+    let handles = caller.data().handles.ok_or_else(engine_fault)?;
+    let stack = handles.stack.get(&mut *caller).i32().unwrap_or(0) as u32;
     let request = with_env(caller, |env| {
-        env.call_contract_begin(address, input, input_len, gas_limit)
+        env.call_contract_begin(address, input, input_len, gas_limit, stack)
     })?;
     let rt = caller.data().rt.clone();
     let exec = caller.data_mut().exec.take().ok_or_else(engine_fault)?;

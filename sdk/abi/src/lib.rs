@@ -4,7 +4,7 @@
 //! this crate and nothing else joins them. It fixes:
 //!
 //! * the import module name ([`HOST_MODULE`]) and every host function's name and wasm signature
-//!   ([`HOST_FUNCTIONS`]);
+//!   ([`HostFn`]);
 //! * the exports a contract must provide ([`EXPORT_MEMORY`], [`EXPORT_DEPLOY`], [`EXPORT_CALL`]);
 //! * the status codes host functions return ([`CallStatus`], [`ABSENT`]);
 //! * the SCALE types both sides exchange ([`Address`], [`CodeHash`], [`Topic`]).
@@ -309,9 +309,6 @@ impl HostFn {
         }
     }
 }
-
-/// The host functions as a list of `(name, params, results)`, for tools that do not want the enum.
-pub const HOST_FUNCTIONS: [HostFn; 19] = HostFn::ALL;
 
 #[cfg(test)]
 mod tests {
