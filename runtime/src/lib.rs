@@ -46,3 +46,22 @@ pub use runtime::{BlockInfo, EngineKind, Message, Runtime, RuntimeConfig, Runtim
 pub use sandbox::Sandbox;
 pub use state::{ChangeSet, Event, MemoryState, StateReader};
 pub use validate::ValidationError;
+
+/// The contract metadata a module carries: the payload of its
+/// [`METADATA_SECTION`](carechain_abi::METADATA_SECTION) custom section, if any. The runtime
+/// never executes it; it keeps it with the code so tools can read it after deploy (see the
+/// `carechain-metadata` crate for its format).
+pub fn metadata_section(code: &[u8]) -> Option<&[u8]> {
+    for payload in wasmparser::Parser::new(0).parse_all(code) {
+        match payload {
+            Ok(wasmparser::Payload::CustomSection(reader))
+                if reader.name() == carechain_abi::METADATA_SECTION =>
+            {
+                return Some(reader.data());
+            }
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
+}

@@ -183,6 +183,14 @@ impl Sandbox {
         self.state.storage(contract, key)
     }
 
+    /// The metadata section ([`abi::METADATA_SECTION`](crate::abi::METADATA_SECTION), JSON) of
+    /// the contract deployed at `contract`, if it has one.
+    pub fn metadata(&self, contract: &Address) -> Option<Vec<u8>> {
+        let hash = self.state.contract_code(contract)?;
+        let code = self.state.code(&hash)?;
+        crate::metadata_section(&code).map(<[u8]>::to_vec)
+    }
+
     /// Every event committed so far, in order.
     pub fn events(&self) -> &[Event] {
         &self.events

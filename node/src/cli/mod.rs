@@ -6,11 +6,14 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod exec;
+pub mod scenario;
 
 /// Exit codes of the `carechain` tool.
 pub mod exit {
-    /// The command ran (whatever the contract's outcome).
+    /// The command ran (whatever the contract's outcome); for `scenario`, every expectation held.
     pub const OK: u8 = 0;
+    /// `scenario`: at least one expectation did not hold.
+    pub const EXPECTATION_FAILED: u8 = 1;
     /// The command could not run: unreadable file, bad arguments.
     pub const USAGE: u8 = 2;
     /// `--engine both` and the engines disagreed: a determinism bug.
@@ -31,6 +34,9 @@ enum Command {
     /// Run a contract module black-box: deploy it in a fresh sandbox, call it once, print one
     /// JSON object per engine.
     Exec(exec::ExecArgs),
+    /// Run JSON scenario files: deploy, call and query contracts by name with JSON arguments and
+    /// check outcomes, results, errors, events, storage and gas.
+    Scenario(scenario::ScenarioArgs),
 }
 
 /// Parses the arguments and runs the command.
@@ -38,6 +44,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Exec(args) => exec::run(&args),
+        Command::Scenario(args) => scenario::run(&args),
     };
     ExitCode::from(code)
 }

@@ -46,6 +46,33 @@ pub const ABSENT: i32 = -1;
 /// Maximum number of topics on one event.
 pub const MAX_TOPICS: u32 = 4;
 
+/// Name of the wasm custom section that carries a contract's metadata (JSON, UTF-8).
+///
+/// The SDK's `#[contract]` macro embeds it; the runtime ignores it when executing and hands it to
+/// tools after deploy, so the description of a contract travels with its code.
+pub const METADATA_SECTION: &str = "carechain:metadata";
+
+/// The layout of revert data written by contracts built with the Carechain SDK.
+///
+/// The first byte says who failed and why; the rest depends on it. Tools decode it to a typed,
+/// named error (see the `carechain-metadata` crate). Contracts not built with the SDK may revert
+/// with any bytes.
+pub mod revert {
+    /// The contract returned one of its declared errors: followed by the SCALE encoding of the
+    /// contract's error type.
+    pub const CONTRACT_ERROR: u8 = 0;
+    /// No constructor or message has the selector: followed by the 4 selector bytes (or fewer,
+    /// if the input was shorter).
+    pub const UNKNOWN_SELECTOR: u8 = 1;
+    /// The arguments could not be decoded as the message's argument types (truncated, too long
+    /// or malformed input): followed by nothing.
+    pub const INVALID_INPUT: u8 = 2;
+    /// The contract panicked: followed by the SCALE-encoded panic message (a `String`).
+    pub const PANIC: u8 = 3;
+    /// A read-only message tried to write state: followed by nothing.
+    pub const WRITE_IN_QUERY: u8 = 4;
+}
+
 /// Length in bytes of an [`Address`], a [`CodeHash`] and a [`Topic`].
 pub const HASH_LEN: usize = 32;
 
@@ -75,6 +102,12 @@ pub struct CodeHash(pub [u8; HASH_LEN]);
 )]
 pub struct Topic(pub [u8; HASH_LEN]);
 
+/// A 32-byte Blake2b-256 hash, e.g. of an off-chain document.
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode, MaxEncodedLen,
+)]
+pub struct Hash(pub [u8; HASH_LEN]);
+
 macro_rules! hex_debug {
     ($($ty:ident),*) => {$(
         impl core::fmt::Debug for $ty {
@@ -95,7 +128,7 @@ macro_rules! hex_debug {
         }
     )*};
 }
-hex_debug!(Address, CodeHash, Topic);
+hex_debug!(Address, CodeHash, Topic, Hash);
 
 /// Status returned by `call_contract` to the calling contract.
 ///

@@ -1,0 +1,151 @@
+//! Builds every contract in `../contracts` to `wasm32v1-none` (release: opt-level z, LTO, panic
+//! abort) and writes `contracts.rs` into OUT_DIR, listing each contract's wasm by name.
+//!
+//! In the style of substrate-wasm-builder: the inner `cargo build` runs on the contracts' own
+//! workspace with its own target directory, so it never waits on the outer build's lock, and with
+//! the outer build's compiler flags and wrappers removed (they are for the host, not for wasm).
+//! If `wasm-opt` (binaryen) is on the PATH it shrinks the result (`-Oz`, MVP features only);
+//! it is never required.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TARGET: &str = "wasm32v1-none";
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let root = manifest_dir
+        .parent()
+        .expect("the bundle lives in the workspace")
+        .to_path_buf();
+    let contracts = root.join("contracts");
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("set by cargo"));
+
+    for watched in [
+        "contracts",
+        "sdk/sdk",
+        "sdk/macros",
+        "sdk/metadata",
+        "sdk/abi",
+    ] {
+        println!("cargo:rerun-if-changed={}", root.join(watched).display());
+    }
+    println!("cargo:rerun-if-env-changed=CARECHAIN_CONTRACTS_TARGET_DIR");
+
+    let target_dir = env::var_os("CARECHAIN_CONTRACTS_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target").join("contracts"));
+
+    let names = contract_names(&contracts);
+    // One build per contract, so that each gets exactly the SDK features it asks for (a
+    // workspace-wide build would unify them: the minimal example would carry the panic
+    // formatting the others enable).
+    for name in &names {
+        build(&contracts, &target_dir, name);
+    }
+
+    let mut listing = String::from("/// Every contract of `contracts/`: (name, wasm).\n");
+    listing.push_str("pub static CONTRACTS: &[(&str, &[u8])] = &[\n");
+    for name in &names {
+        let built = target_dir
+            .join(TARGET)
+            .join("release")
+            .join(format!("{}.wasm", name.replace('-', "_")));
+        let dest = out_dir.join(format!("{name}.wasm"));
+        if !optimise(&built, &dest) {
+            fs::copy(&built, &dest).unwrap_or_else(|e| {
+                panic!(
+                    "contract `{name}` built, but {} is missing: {e}",
+                    built.display()
+                )
+            });
+        }
+        listing.push_str(&format!(
+            "    ({name:?}, include_bytes!({:?})),\n",
+            dest.display().to_string()
+        ));
+    }
+    listing.push_str("];\n");
+    fs::write(out_dir.join("contracts.rs"), listing).expect("OUT_DIR is writable");
+}
+
+/// The package names of the contracts: every directory of `contracts/` with a Cargo.toml.
+fn contract_names(contracts: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(contracts)
+        .expect("contracts/ exists")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn build(contracts: &Path, target_dir: &Path, package: &str) {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.arg("build")
+        .arg("--release")
+        .arg("--locked")
+        .arg("--package")
+        .arg(package)
+        .arg("--target")
+        .arg(TARGET)
+        .arg("--manifest-path")
+        .arg(contracts.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir);
+    // The outer build's settings are for the host; the jobserver (CARGO_MAKEFLAGS) is kept so the
+    // inner build shares the outer one's job slots.
+    for (key, _) in env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        let keep = matches!(key.as_str(), "CARGO_HOME" | "CARGO_MAKEFLAGS" | "CARGO")
+            || key.starts_with("CARGO_NET_")
+            || key.starts_with("CARGO_HTTP_")
+            || key.starts_with("CARGO_REGISTRIES_");
+        let outer_only = key.starts_with("CARGO_")
+            || matches!(
+                key.as_str(),
+                "RUSTFLAGS"
+                    | "RUSTC_WRAPPER"
+                    | "RUSTC_WORKSPACE_WRAPPER"
+                    | "RUSTDOCFLAGS"
+                    | "OUT_DIR"
+                    | "TARGET"
+                    | "HOST"
+                    | "OPT_LEVEL"
+                    | "PROFILE"
+                    | "DEBUG"
+                    | "NUM_JOBS"
+                    | "RUSTC_LINKER"
+            );
+        if outer_only && !keep {
+            cmd.env_remove(&key);
+        }
+    }
+    let output = cmd.output().expect("cargo can be run");
+    if !output.status.success() {
+        panic!(
+            "building the contracts for {TARGET} failed (is the target installed? \
+             `rustup target add {TARGET}`):\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// Runs `wasm-opt -Oz` if it is installed; false if it is not (or fails), leaving `dest` to be
+/// copied from `built` unchanged.
+fn optimise(built: &Path, dest: &Path) -> bool {
+    Command::new("wasm-opt")
+        .arg("-Oz")
+        .arg("--mvp-features")
+        .arg("--enable-mutable-globals")
+        .arg(built)
+        .arg("-o")
+        .arg(dest)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}

@@ -1,0 +1,127 @@
+//! `carechain scenario FILE... [--engine wasmtime|wasmi|both]`.
+
+use std::path::{Path, PathBuf};
+
+use carechain_runtime::EngineKind;
+use clap::Args;
+
+use super::exec::EngineChoice;
+use super::exit;
+use crate::scenario::{self, ScenarioReport};
+
+/// Arguments of `carechain scenario`.
+#[derive(Args, Debug)]
+pub struct ScenarioArgs {
+    /// Scenario files (JSON; format: docs/scenario.schema.json).
+    #[arg(required_unless_present = "schema")]
+    pub files: Vec<PathBuf>,
+    /// Engine to run on; `both` also checks that the engines agree step by step.
+    #[arg(long, value_enum, default_value = "both")]
+    pub engine: EngineChoice,
+    /// Print the JSON Schema of scenario files and exit.
+    #[arg(long)]
+    pub schema: bool,
+}
+
+/// A contract of `contracts/` by name.
+fn bundled(name: &str) -> Option<Vec<u8>> {
+    carechain_contracts::wasm(name).map(<[u8]>::to_vec)
+}
+
+/// Runs the command; returns the exit code.
+pub fn run(args: &ScenarioArgs) -> u8 {
+    if args.schema {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&scenario::schema()).expect("schema serialises")
+        );
+        return exit::OK;
+    }
+    let engines: &[EngineKind] = match args.engine {
+        EngineChoice::Wasmtime => &[EngineKind::Wasmtime],
+        EngineChoice::Wasmi => &[EngineKind::Wasmi],
+        EngineChoice::Both => &EngineKind::ALL,
+    };
+    let mut failed = false;
+    let mut disagree = false;
+    for file in &args.files {
+        let parsed = match scenario::load(file) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        };
+        let base = file.parent().unwrap_or(Path::new("."));
+        let reports: Vec<ScenarioReport> = engines
+            .iter()
+            .map(|engine| scenario::run_scenario(&parsed, base, *engine, &bundled))
+            .collect();
+        print_human(file, &reports[0]);
+        for r in &reports {
+            println!("{}", serde_json::to_string(r).expect("report serialises"));
+            failed |= !r.passed;
+        }
+        if let [a, b] = reports.as_slice()
+            && let Some(diff) = first_difference(a, b)
+        {
+            eprintln!("ENGINES DISAGREE in {}: {diff}", file.display());
+            disagree = true;
+        }
+    }
+    if disagree {
+        exit::ENGINES_DISAGREE
+    } else if failed {
+        exit::EXPECTATION_FAILED
+    } else {
+        exit::OK
+    }
+}
+
+fn print_human(file: &Path, report: &ScenarioReport) {
+    eprintln!("{}: {}", file.display(), report.name);
+    for s in &report.steps {
+        let mark = if s.failures.is_empty() {
+            "ok  "
+        } else {
+            "FAIL"
+        };
+        let gas = if s.gas_used > 0 {
+            format!(", gas {}", s.gas_used)
+        } else {
+            String::new()
+        };
+        eprintln!("  {mark} {:>3} {}: {}{gas}", s.index, s.step, s.outcome);
+        for f in &s.failures {
+            eprintln!("           - {f}");
+        }
+    }
+    let failed = report
+        .steps
+        .iter()
+        .filter(|s| !s.failures.is_empty())
+        .count();
+    if failed == 0 {
+        eprintln!("  passed: {} steps", report.steps.len());
+    } else {
+        eprintln!("  FAILED: {failed} of {} steps", report.steps.len());
+    }
+}
+
+/// The first step where two engines' reports differ, in words.
+fn first_difference(a: &ScenarioReport, b: &ScenarioReport) -> Option<String> {
+    for (x, y) in a.steps.iter().zip(&b.steps) {
+        if x != y {
+            return Some(format!(
+                "step {} ({}): {} gas {} vs {} gas {}",
+                x.index, x.step, x.outcome, x.gas_used, y.outcome, y.gas_used
+            ));
+        }
+    }
+    (a.state_root != b.state_root).then(|| {
+        format!(
+            "final state root {} ({}) vs {} ({})",
+            a.state_root, a.engine, b.state_root, b.engine
+        )
+    })
+}

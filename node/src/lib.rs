@@ -1,0 +1,9 @@
+//! The Carechain node and its `carechain` command-line tool.
+//!
+//! Today: `carechain exec` runs a contract module black-box on either or both engines, and
+//! `carechain scenario` runs JSON scenarios ([`scenario`]) against the contracts of `contracts/`.
+//! The node commands (`init`, `run`, `deploy`, `call`, ...) follow.
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod scenario;

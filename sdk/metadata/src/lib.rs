@@ -1,0 +1,138 @@
+//! Carechain contract metadata: what a contract's messages, events and errors look like, and how
+//! to turn JSON into their SCALE encoding and back.
+//!
+//! The SDK's `#[contract]` macro generates a [`ContractMetadata`] from the contract's source and
+//! embeds it, as JSON, in the wasm custom section [`METADATA_SECTION`]; [`ContractMetadata::from_wasm`]
+//! reads it back. Tools (the CLI, JSON scenarios, RPC clients) then use it to
+//!
+//! * encode a call from a message name and JSON arguments ([`ContractMetadata::encode_call`]),
+//! * decode return data, revert data and events to JSON ([`ContractMetadata::decode_return`],
+//!   [`ContractMetadata::decode_revert`], [`ContractMetadata::decode_event`]).
+//!
+//! # The JSON shape of each type
+//!
+//! | type | JSON |
+//! |---|---|
+//! | `()` | `null` |
+//! | `bool` | `true` / `false` |
+//! | `u8`..`u64`, `i8`..`i64` | number (a decimal string is accepted too) |
+//! | `u128`, `i128` | number when it fits 64 bits, else a decimal string |
+//! | `String` | string |
+//! | `Vec<u8>`, `[u8; N]` | `"0x…"` hex |
+//! | `Address`, `Hash` | `"0x…"` 64 hex digits (an address may also be a name the caller resolves) |
+//! | `Vec<T>`, `[T; N]`, tuples | array |
+//! | `Option<T>` | `null` or the value |
+//! | `Result<T, E>` | `{"ok": …}` or `{"err": …}` |
+//! | struct with named fields | object |
+//! | struct with one unnamed field | the field's value (newtypes are transparent) |
+//! | struct with several unnamed fields | array |
+//! | enum variant without fields | `"Variant"` |
+//! | enum variant with fields | `{"Variant": fields}` (fields as for a struct) |
+#![warn(missing_docs)]
+
+mod codec;
+mod spec;
+
+pub use carechain_abi::METADATA_SECTION;
+pub use codec::{CodecError, Resolver};
+pub use spec::{
+    Arg, ContractMetadata, EventField, EventSpec, Field, METADATA_VERSION, Message, Ty, TypeDef,
+    Variant, decode_revert_without_metadata,
+};
+
+use blake2::{Blake2b, Digest, digest::consts::U32};
+
+/// Blake2b-256 of `data`.
+pub fn blake2b_256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&Blake2b::<U32>::digest(data));
+    out
+}
+
+/// The 4-byte selector of a constructor or message: the first four bytes of the Blake2b-256 of
+/// its name.
+///
+/// ```
+/// assert_eq!(carechain_metadata::selector("get"), carechain_metadata::selector("get"));
+/// assert_ne!(carechain_metadata::selector("get"), carechain_metadata::selector("set"));
+/// ```
+pub fn selector(name: &str) -> [u8; 4] {
+    let h = blake2b_256(name.as_bytes());
+    [h[0], h[1], h[2], h[3]]
+}
+
+/// The first topic of every event: the Blake2b-256 of the event's name.
+pub fn event_signature(name: &str) -> [u8; 32] {
+    blake2b_256(name.as_bytes())
+}
+
+/// The topic of an indexed event field, from the field's SCALE encoding: the encoding itself,
+/// zero-padded, when it is at most 32 bytes long (so an address or an id is its own topic), and
+/// its Blake2b-256 otherwise. The SDK computes the same inside contracts.
+pub fn topic_of(encoded: &[u8]) -> [u8; 32] {
+    if encoded.len() <= 32 {
+        let mut t = [0u8; 32];
+        t[..encoded.len()].copy_from_slice(encoded);
+        t
+    } else {
+        blake2b_256(encoded)
+    }
+}
+
+/// Errors reading metadata out of a wasm module.
+#[derive(Debug, thiserror::Error)]
+pub enum MetadataError {
+    /// The bytes are not a wasm module.
+    #[error("not a wasm module: {0}")]
+    Wasm(String),
+    /// The metadata section is not valid metadata JSON.
+    #[error("the {METADATA_SECTION} section is not valid metadata: {0}")]
+    Json(String),
+    /// The metadata was written for another metadata format version.
+    #[error(
+        "metadata version {found} is not supported (this tool reads version {METADATA_VERSION})"
+    )]
+    Version {
+        /// The version found in the module.
+        found: u32,
+    },
+}
+
+/// The raw bytes of the [`METADATA_SECTION`] custom section of a wasm module, if it has one.
+///
+/// # Errors
+/// [`MetadataError::Wasm`] if the module cannot be parsed up to that section.
+pub fn metadata_section(code: &[u8]) -> Result<Option<&[u8]>, MetadataError> {
+    for payload in wasmparser::Parser::new(0).parse_all(code) {
+        let payload = payload.map_err(|e| MetadataError::Wasm(e.to_string()))?;
+        if let wasmparser::Payload::CustomSection(reader) = payload
+            && reader.name() == METADATA_SECTION
+        {
+            return Ok(Some(reader.data()));
+        }
+    }
+    Ok(None)
+}
+
+fn hex_string(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_topics_are_padded_and_long_ones_hashed() {
+        let t = topic_of(&[1, 2, 3]);
+        assert_eq!(&t[..3], &[1, 2, 3]);
+        assert!(t[3..].iter().all(|b| *b == 0));
+        let long = [7u8; 33];
+        assert_eq!(topic_of(&long), blake2b_256(&long));
+    }
+
+    #[test]
+    fn selectors_are_blake2b_prefixes() {
+        assert_eq!(selector("flip"), blake2b_256(b"flip")[..4]);
+    }
+}

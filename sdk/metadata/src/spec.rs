@@ -1,0 +1,523 @@
+//! The metadata format: one JSON document per contract.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::codec::{CodecError, Resolver, Types};
+use crate::{MetadataError, hex_string};
+
+/// Version of the metadata format written by this crate's SDK.
+pub const METADATA_VERSION: u32 = 1;
+
+/// A contract's description: its constructors, messages, events and the types they use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractMetadata {
+    /// Metadata format version ([`METADATA_VERSION`]).
+    pub metadata_version: u32,
+    /// The contract module's name.
+    pub name: String,
+    /// The contract module's doc comment.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub docs: String,
+    /// Constructors, run once by `deploy`.
+    pub constructors: Vec<Message>,
+    /// Messages, run by `call`.
+    pub messages: Vec<Message>,
+    /// Events the contract emits.
+    pub events: Vec<EventSpec>,
+    /// Every named type reachable from the above, by name.
+    pub types: BTreeMap<String, TypeDef>,
+}
+
+/// A constructor or a message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Message {
+    /// The function's name.
+    pub name: String,
+    /// The 4-byte selector, as `0x` hex.
+    pub selector: String,
+    /// The doc comment.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub docs: String,
+    /// The arguments, in order; encoded as a tuple after the selector.
+    pub args: Vec<Arg>,
+    /// The type returned on success.
+    pub returns: Ty,
+    /// The contract error type the message may revert with, if it returns a `Result`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Ty>,
+    /// False for read-only messages (queries): they cannot write state.
+    pub mutates: bool,
+}
+
+/// A message argument.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Arg {
+    /// The argument's name.
+    pub name: String,
+    /// Its type.
+    pub ty: Ty,
+}
+
+/// An event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSpec {
+    /// The event's name.
+    pub name: String,
+    /// Its first topic, as `0x` hex ([`event_signature`](crate::event_signature) of the name).
+    pub signature: String,
+    /// The doc comment.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub docs: String,
+    /// The fields, in encoding order; the event data is their SCALE encoding.
+    pub fields: Vec<EventField>,
+}
+
+/// A field of an event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventField {
+    /// The field's name.
+    pub name: String,
+    /// Its type.
+    pub ty: Ty,
+    /// True if the field is also a topic (see [`topic_of`](crate::topic_of)).
+    pub topic: bool,
+    /// The doc comment.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub docs: String,
+}
+
+/// The type of a value, as metadata describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ty {
+    /// `()`.
+    Unit,
+    /// `bool`.
+    Bool,
+    /// `u8`.
+    U8,
+    /// `u16`.
+    U16,
+    /// `u32`.
+    U32,
+    /// `u64`.
+    U64,
+    /// `u128`.
+    U128,
+    /// `i8`.
+    I8,
+    /// `i16`.
+    I16,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `i128`.
+    I128,
+    /// `String` (UTF-8).
+    String,
+    /// `Vec<u8>`.
+    Bytes,
+    /// A 32-byte account or contract address.
+    Address,
+    /// A 32-byte hash.
+    Hash,
+    /// `Vec<T>`.
+    Vec(Box<Ty>),
+    /// `Option<T>`.
+    Option(Box<Ty>),
+    /// `Result<T, E>`.
+    Result(Box<Ty>, Box<Ty>),
+    /// A tuple.
+    Tuple(Vec<Ty>),
+    /// `[T; N]`.
+    Array(Box<Ty>, u32),
+    /// A struct or enum defined by the contract, described in [`ContractMetadata::types`].
+    Named(String),
+}
+
+impl Ty {
+    /// The type as a Rust programmer would write it, for error messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Ty::Unit => "()".into(),
+            Ty::Bool => "bool".into(),
+            Ty::U8 => "u8".into(),
+            Ty::U16 => "u16".into(),
+            Ty::U32 => "u32".into(),
+            Ty::U64 => "u64".into(),
+            Ty::U128 => "u128".into(),
+            Ty::I8 => "i8".into(),
+            Ty::I16 => "i16".into(),
+            Ty::I32 => "i32".into(),
+            Ty::I64 => "i64".into(),
+            Ty::I128 => "i128".into(),
+            Ty::String => "String".into(),
+            Ty::Bytes => "Vec<u8>".into(),
+            Ty::Address => "Address".into(),
+            Ty::Hash => "Hash".into(),
+            Ty::Vec(t) => format!("Vec<{}>", t.describe()),
+            Ty::Option(t) => format!("Option<{}>", t.describe()),
+            Ty::Result(t, e) => format!("Result<{}, {}>", t.describe(), e.describe()),
+            Ty::Tuple(ts) => {
+                let inner: Vec<String> = ts.iter().map(Ty::describe).collect();
+                if ts.len() == 1 {
+                    format!("({},)", inner[0])
+                } else {
+                    format!("({})", inner.join(", "))
+                }
+            }
+            Ty::Array(t, n) => format!("[{}; {n}]", t.describe()),
+            Ty::Named(n) => n.clone(),
+        }
+    }
+}
+
+/// A struct or an enum defined by the contract.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TypeDef {
+    /// A struct: its fields in encoding order.
+    Struct {
+        /// The doc comment.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        docs: String,
+        /// The fields (all named, or all unnamed).
+        fields: Vec<Field>,
+    },
+    /// An enum: its variants, each encoded as its index byte followed by its fields.
+    Enum {
+        /// The doc comment.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        docs: String,
+        /// The variants.
+        variants: Vec<Variant>,
+    },
+}
+
+/// A field of a struct or enum variant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// The field's name; `None` for tuple fields.
+    pub name: Option<String>,
+    /// Its type.
+    pub ty: Ty,
+    /// The doc comment.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub docs: String,
+}
+
+/// A variant of an enum.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// The variant's name.
+    pub name: String,
+    /// Its index byte in the encoding.
+    pub index: u8,
+    /// The doc comment.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub docs: String,
+    /// Its fields (all named, or all unnamed), possibly none.
+    pub fields: Vec<Field>,
+}
+
+impl ContractMetadata {
+    /// Reads the metadata embedded in a wasm module; `Ok(None)` if it has none (a contract not
+    /// built with the SDK).
+    ///
+    /// # Errors
+    /// [`MetadataError`] if the module or the section cannot be read, or the version is unknown.
+    pub fn from_wasm(code: &[u8]) -> Result<Option<Self>, MetadataError> {
+        match crate::metadata_section(code)? {
+            None => Ok(None),
+            Some(bytes) => Self::from_json(bytes).map(Some),
+        }
+    }
+
+    /// Parses metadata JSON.
+    ///
+    /// # Errors
+    /// [`MetadataError::Json`] or [`MetadataError::Version`].
+    pub fn from_json(bytes: &[u8]) -> Result<Self, MetadataError> {
+        let value: Value =
+            serde_json::from_slice(bytes).map_err(|e| MetadataError::Json(e.to_string()))?;
+        let found = value
+            .get("metadata_version")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| MetadataError::Json("missing metadata_version".into()))?;
+        if found != u64::from(METADATA_VERSION) {
+            return Err(MetadataError::Version {
+                found: u32::try_from(found).unwrap_or(u32::MAX),
+            });
+        }
+        serde_json::from_value(value).map_err(|e| MetadataError::Json(e.to_string()))
+    }
+
+    /// The message called `name`.
+    ///
+    /// # Errors
+    /// [`CodecError::UnknownMessage`], listing the messages there are.
+    pub fn message(&self, name: &str) -> Result<&Message, CodecError> {
+        find(&self.messages, name, "message")
+    }
+
+    /// The constructor called `name`.
+    ///
+    /// # Errors
+    /// [`CodecError::UnknownMessage`], listing the constructors there are.
+    pub fn constructor(&self, name: &str) -> Result<&Message, CodecError> {
+        find(&self.constructors, name, "constructor")
+    }
+
+    /// Encodes a call of `message` (a constructor or a message of this contract) with JSON
+    /// arguments: selector followed by the arguments' SCALE encoding. `args` is an object keyed
+    /// by argument name, an array in argument order, or `null` when there are no arguments.
+    ///
+    /// # Errors
+    /// [`CodecError`] naming the argument, the expected type and what was found.
+    pub fn encode_call(
+        &self,
+        message: &Message,
+        args: &Value,
+        resolver: &dyn Resolver,
+    ) -> Result<Vec<u8>, CodecError> {
+        let mut out = hex::decode(message.selector.trim_start_matches("0x"))
+            .map_err(|_| CodecError::InvalidMetadata("selector is not hex".into()))?;
+        let types = Types::new(&self.types, resolver);
+        let given: Vec<(&str, &Value)> = match args {
+            Value::Null => Vec::new(),
+            Value::Array(items) => {
+                if items.len() != message.args.len() {
+                    return Err(CodecError::ArgumentCount {
+                        message: message.name.clone(),
+                        expected: message.args.iter().map(|a| a.name.clone()).collect(),
+                        found: items.len(),
+                    });
+                }
+                message
+                    .args
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .zip(items.iter())
+                    .collect()
+            }
+            Value::Object(map) => {
+                if let Some(extra) = map
+                    .keys()
+                    .find(|k| !message.args.iter().any(|a| &a.name == *k))
+                {
+                    return Err(CodecError::UnknownField {
+                        path: message.name.clone(),
+                        field: extra.clone(),
+                        expected: message.args.iter().map(|a| a.name.clone()).collect(),
+                    });
+                }
+                let mut given = Vec::new();
+                for arg in &message.args {
+                    let v = map.get(&arg.name).ok_or_else(|| CodecError::MissingField {
+                        path: message.name.clone(),
+                        field: arg.name.clone(),
+                        ty: arg.ty.describe(),
+                    })?;
+                    given.push((arg.name.as_str(), v));
+                }
+                given
+            }
+            other => {
+                return Err(CodecError::TypeMismatch {
+                    path: message.name.clone(),
+                    expected: "an object of arguments by name, or an array".into(),
+                    found: short(other),
+                });
+            }
+        };
+        if given.len() != message.args.len() {
+            return Err(CodecError::ArgumentCount {
+                message: message.name.clone(),
+                expected: message.args.iter().map(|a| a.name.clone()).collect(),
+                found: given.len(),
+            });
+        }
+        for (arg, (name, value)) in message.args.iter().zip(given) {
+            types.encode(&arg.ty, value, name, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Encodes a JSON value as `ty` (for example an expected return value, to compare bytes).
+    ///
+    /// # Errors
+    /// [`CodecError`] if the value does not fit the type.
+    pub fn encode_value(
+        &self,
+        ty: &Ty,
+        value: &Value,
+        resolver: &dyn Resolver,
+    ) -> Result<Vec<u8>, CodecError> {
+        let mut out = Vec::new();
+        Types::new(&self.types, resolver).encode(ty, value, "value", &mut out)?;
+        Ok(out)
+    }
+
+    /// Decodes SCALE bytes of type `ty` to JSON; the bytes must be consumed exactly.
+    ///
+    /// # Errors
+    /// [`CodecError::Decode`] if they are not a value of the type.
+    pub fn decode_value(&self, ty: &Ty, bytes: &[u8]) -> Result<Value, CodecError> {
+        let types = Types::new(&self.types, &crate::codec::NoNames);
+        let mut input = bytes;
+        let v = types.decode(ty, &mut input, "value")?;
+        if !input.is_empty() {
+            return Err(CodecError::Decode {
+                path: "value".into(),
+                reason: format!("{} bytes left over", input.len()),
+            });
+        }
+        Ok(v)
+    }
+
+    /// Decodes a message's return data to JSON.
+    ///
+    /// # Errors
+    /// [`CodecError::Decode`] if the data is not of the message's return type.
+    pub fn decode_return(&self, message: &Message, data: &[u8]) -> Result<Value, CodecError> {
+        self.decode_value(&message.returns, data)
+    }
+
+    /// Decodes revert data written by an SDK contract to a JSON error:
+    /// `{"error": name, ...}` where `name` is the contract error's variant name, or one of
+    /// `UnknownSelector`, `InvalidInput`, `Panic` (with `message`), `WriteInQuery`; data that
+    /// does not decode gives `{"error": "Unrecognised", "data": "0x…"}`.
+    pub fn decode_revert(&self, message: Option<&Message>, data: &[u8]) -> Value {
+        decode_revert_with(self, message, data)
+    }
+
+    /// Decodes an event of this contract to `{"name": …, "fields": {…}}`; `None` if its first
+    /// topic is none of this contract's event signatures or its data does not decode.
+    pub fn decode_event(&self, topics: &[[u8; 32]], data: &[u8]) -> Option<Value> {
+        let first = hex_string(topics.first()?);
+        let spec = self.events.iter().find(|e| e.signature == first)?;
+        let types = Types::new(&self.types, &crate::codec::NoNames);
+        let mut input = data;
+        let mut fields = Map::new();
+        for f in &spec.fields {
+            let v = types.decode(&f.ty, &mut input, &f.name).ok()?;
+            fields.insert(f.name.clone(), v);
+        }
+        if !input.is_empty() {
+            return None;
+        }
+        Some(json!({"name": spec.name, "fields": fields}))
+    }
+
+    /// The event called `name`.
+    pub fn event(&self, name: &str) -> Option<&EventSpec> {
+        self.events.iter().find(|e| e.name == name)
+    }
+}
+
+fn find<'a>(
+    list: &'a [Message],
+    name: &str,
+    what: &'static str,
+) -> Result<&'a Message, CodecError> {
+    list.iter()
+        .find(|m| m.name == name)
+        .ok_or_else(|| CodecError::UnknownMessage {
+            what,
+            name: name.into(),
+            available: list.iter().map(|m| m.name.clone()).collect(),
+        })
+}
+
+fn decode_revert_with(meta: &ContractMetadata, message: Option<&Message>, data: &[u8]) -> Value {
+    use carechain_abi::revert;
+    let unrecognised = || json!({"error": "Unrecognised", "data": hex_string(data)});
+    let Some((&tag, rest)) = data.split_first() else {
+        return json!({"error": "Reverted"});
+    };
+    match tag {
+        revert::CONTRACT_ERROR => {
+            // The message's own error type first; else any error type the contract declares.
+            let candidates: Vec<&Ty> = message
+                .and_then(|m| m.error.as_ref())
+                .into_iter()
+                .chain(
+                    meta.messages
+                        .iter()
+                        .chain(meta.constructors.iter())
+                        .filter_map(|m| m.error.as_ref()),
+                )
+                .collect();
+            for ty in candidates {
+                if let Ok(value) = meta.decode_value(ty, rest) {
+                    return error_json(value);
+                }
+            }
+            unrecognised()
+        }
+        revert::UNKNOWN_SELECTOR => {
+            json!({"error": "UnknownSelector", "selector": hex_string(rest)})
+        }
+        revert::INVALID_INPUT if rest.is_empty() => json!({"error": "InvalidInput"}),
+        revert::WRITE_IN_QUERY if rest.is_empty() => json!({"error": "WriteInQuery"}),
+        revert::PANIC => {
+            let types = Types::new(&meta.types, &crate::codec::NoNames);
+            let mut input = rest;
+            match types.decode(&Ty::String, &mut input, "message") {
+                Ok(Value::String(m)) if input.is_empty() => json!({"error": "Panic", "message": m}),
+                _ => unrecognised(),
+            }
+        }
+        _ => unrecognised(),
+    }
+}
+
+/// `"NotFound"` -> `{"error": "NotFound"}`; `{"Expired": {...}}` -> `{"error": "Expired",
+/// "fields": {...}}`; anything else (an error that is not an enum) -> `{"error": value}`.
+fn error_json(value: Value) -> Value {
+    match value {
+        Value::String(name) => json!({ "error": name }),
+        Value::Object(map) if map.len() == 1 => {
+            let (name, fields) = map.into_iter().next().expect("one entry");
+            json!({"error": name, "fields": fields})
+        }
+        other => json!({ "error": other }),
+    }
+}
+
+pub(crate) fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 40 {
+        format!(
+            "{}…",
+            &s[..s.char_indices().nth(40).map_or(s.len(), |(i, _)| i)]
+        )
+    } else {
+        s
+    }
+}
+
+/// A metadata-free decoding of revert data, for contracts whose metadata is unknown.
+pub fn decode_revert_without_metadata(data: &[u8]) -> Value {
+    let empty = ContractMetadata {
+        metadata_version: METADATA_VERSION,
+        name: String::new(),
+        docs: String::new(),
+        constructors: Vec::new(),
+        messages: Vec::new(),
+        events: Vec::new(),
+        types: BTreeMap::new(),
+    };
+    decode_revert_with(&empty, None, data)
+}

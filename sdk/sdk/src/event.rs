@@ -1,0 +1,33 @@
+//! Typed events.
+
+use alloc::vec::Vec;
+
+use parity_scale_codec::Encode;
+
+use crate::Topic;
+
+/// An event: a struct marked `#[event]` in the contract module, emitted with
+/// [`Env::emit`](crate::env::Env::emit). Its first topic is [`SIGNATURE`](Event::SIGNATURE)
+/// (the Blake2b-256 of its name); each field marked `#[topic]` adds one more (see
+/// [`topic_of`]); its data is all its fields SCALE-encoded.
+pub trait Event: Encode {
+    /// The event's name.
+    const NAME: &'static str;
+    /// Its first topic.
+    const SIGNATURE: [u8; 32];
+    /// All its topics, signature first.
+    fn topics(&self) -> Vec<Topic>;
+}
+
+/// The topic of an indexed field: its SCALE encoding zero-padded when at most 32 bytes (an
+/// address or an id is its own topic), else the Blake2b-256 of the encoding.
+pub fn topic_of<T: Encode>(value: &T) -> Topic {
+    let encoded = value.encode();
+    if encoded.len() <= 32 {
+        let mut t = [0u8; 32];
+        t[..encoded.len()].copy_from_slice(&encoded);
+        Topic(t)
+    } else {
+        Topic(crate::env::blake2b_256(&encoded))
+    }
+}

@@ -1,0 +1,274 @@
+//! Typed contract storage over the host's key-value space.
+//!
+//! Declare storage as constants in the contract module; each has a name that namespaces its keys
+//! (the name's length, the name, then the SCALE-encoded key), so two collections with different
+//! names never share a key. Every read and write is a host call paid for by gas.
+//!
+//! ```ignore
+//! const OWNER: Item<Address> = Item::new(b"owner");
+//! const BALANCES: Map<Address, u64> = Map::new(b"balances");
+//! const LOG: Vector<Hash> = Vector::new(b"log");
+//! ```
+
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+
+use parity_scale_codec::{Decode, Encode};
+
+use crate::dispatch::check_writable;
+use crate::sys;
+
+fn namespaced(name: &[u8], extra: usize) -> Vec<u8> {
+    let mut key = Vec::with_capacity(1 + name.len() + extra);
+    key.push(name.len() as u8);
+    key.extend_from_slice(name);
+    key
+}
+
+/// Values up to this size are read onto the stack; larger ones cost a second host call.
+const STACK_READ: usize = 64;
+
+/// Reads and decodes the value under `key`.
+fn read<T: Decode>(key: &[u8]) -> Option<T> {
+    let mut small = [0u8; STACK_READ];
+    let len = unsafe {
+        sys::storage_read(
+            sys::ptr(key.as_ptr()),
+            sys::len(key.len()),
+            sys::ptr(small.as_mut_ptr()),
+            sys::len(STACK_READ),
+        )
+    };
+    if len < 0 {
+        return None;
+    }
+    let len = len as usize;
+    if len <= STACK_READ {
+        return Some(decode(small.get(..len).unwrap_or(&[])));
+    }
+    let mut buf: Vec<u8> = Vec::with_capacity(len);
+    unsafe {
+        sys::storage_read(
+            sys::ptr(key.as_ptr()),
+            sys::len(key.len()),
+            sys::ptr(buf.as_mut_ptr()),
+            sys::len(len),
+        );
+        buf.set_len(len);
+    }
+    Some(decode(&buf))
+}
+
+/// Raw read of `key`.
+pub fn read_raw(key: &[u8]) -> Option<Vec<u8>> {
+    let len = unsafe { sys::storage_read(sys::ptr(key.as_ptr()), sys::len(key.len()), 0, 0) };
+    if len < 0 {
+        return None;
+    }
+    let len = len as usize;
+    let mut buf: Vec<u8> = Vec::with_capacity(len);
+    unsafe {
+        sys::storage_read(
+            sys::ptr(key.as_ptr()),
+            sys::len(key.len()),
+            sys::ptr(buf.as_mut_ptr()),
+            sys::len(len),
+        );
+        buf.set_len(len);
+    }
+    Some(buf)
+}
+
+fn write<T: Encode>(key: &[u8], value: &T) {
+    value.using_encoded(|bytes| write_raw(key, bytes));
+}
+
+/// Raw write of `key`. Reverts with `WriteInQuery` inside a `#[query]`.
+pub fn write_raw(key: &[u8], value: &[u8]) {
+    check_writable();
+    unsafe {
+        sys::storage_write(
+            sys::ptr(key.as_ptr()),
+            sys::len(key.len()),
+            sys::ptr(value.as_ptr()),
+            sys::len(value.len()),
+        )
+    };
+}
+
+/// Raw removal of `key`. Reverts with `WriteInQuery` inside a `#[query]`.
+pub fn remove_raw(key: &[u8]) {
+    check_writable();
+    unsafe { sys::storage_remove(sys::ptr(key.as_ptr()), sys::len(key.len())) };
+}
+
+/// True if `key` has a value.
+pub fn contains_raw(key: &[u8]) -> bool {
+    unsafe { sys::storage_contains(sys::ptr(key.as_ptr()), sys::len(key.len())) == 1 }
+}
+
+fn decode<T: Decode>(mut bytes: &[u8]) -> T {
+    // Only this contract writes its storage, through these types: a value that does not decode
+    // means the contract changed a layout without migrating, a bug worth stopping for.
+    match T::decode(&mut bytes) {
+        Ok(v) => v,
+        Err(_) => panic!("storage holds a value of another type"),
+    }
+}
+
+/// A single value stored under a name.
+pub struct Item<T> {
+    name: &'static [u8],
+    _value: PhantomData<fn() -> T>,
+}
+
+impl<T: Encode + Decode> Item<T> {
+    /// An item stored under `name` (at most 255 bytes).
+    pub const fn new(name: &'static [u8]) -> Self {
+        assert!(name.len() < 256, "storage names are at most 255 bytes");
+        Item {
+            name,
+            _value: PhantomData,
+        }
+    }
+
+    fn key(&self) -> Vec<u8> {
+        namespaced(self.name, 0)
+    }
+
+    /// The value, if set.
+    pub fn get(&self) -> Option<T> {
+        read(&self.key())
+    }
+
+    /// Sets the value.
+    pub fn set(&self, value: &T) {
+        write(&self.key(), value);
+    }
+
+    /// Removes the value.
+    pub fn remove(&self) {
+        remove_raw(&self.key());
+    }
+
+    /// True if a value is set.
+    pub fn exists(&self) -> bool {
+        contains_raw(&self.key())
+    }
+}
+
+/// A map from SCALE-encoded keys to values under a name.
+pub struct Map<K, V> {
+    name: &'static [u8],
+    _kv: PhantomData<fn() -> (K, V)>,
+}
+
+impl<K: Encode, V: Encode + Decode> Map<K, V> {
+    /// A map stored under `name` (at most 255 bytes).
+    pub const fn new(name: &'static [u8]) -> Self {
+        assert!(name.len() < 256, "storage names are at most 255 bytes");
+        Map {
+            name,
+            _kv: PhantomData,
+        }
+    }
+
+    fn key(&self, k: &K) -> Vec<u8> {
+        let mut key = namespaced(self.name, k.size_hint());
+        k.encode_to(&mut key);
+        key
+    }
+
+    /// The value under `k`, if any.
+    pub fn get(&self, k: &K) -> Option<V> {
+        read(&self.key(k))
+    }
+
+    /// Sets the value under `k`.
+    pub fn insert(&self, k: &K, v: &V) {
+        write(&self.key(k), v);
+    }
+
+    /// Removes the value under `k`.
+    pub fn remove(&self, k: &K) {
+        remove_raw(&self.key(k));
+    }
+
+    /// True if `k` has a value.
+    pub fn contains(&self, k: &K) -> bool {
+        contains_raw(&self.key(k))
+    }
+}
+
+/// An append-only list under a name, read by index or by bounded ranges: iteration costs gas per
+/// element, so it is always bounded by an explicit limit.
+pub struct Vector<T> {
+    name: &'static [u8],
+    _value: PhantomData<fn() -> T>,
+}
+
+impl<T: Encode + Decode> Vector<T> {
+    /// A list stored under `name` (at most 255 bytes).
+    pub const fn new(name: &'static [u8]) -> Self {
+        assert!(name.len() < 256, "storage names are at most 255 bytes");
+        Vector {
+            name,
+            _value: PhantomData,
+        }
+    }
+
+    fn len_key(&self) -> Vec<u8> {
+        namespaced(self.name, 0)
+    }
+
+    fn key(&self, index: u32) -> Vec<u8> {
+        let mut key = namespaced(self.name, 4);
+        key.extend_from_slice(&index.to_be_bytes());
+        key
+    }
+
+    /// The number of elements.
+    pub fn len(&self) -> u32 {
+        read(&self.len_key()).unwrap_or(0)
+    }
+
+    /// True if there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends `value`; returns its index.
+    ///
+    /// # Panics
+    /// If the list already holds `u32::MAX` elements.
+    pub fn push(&self, value: &T) -> u32 {
+        let index = self.len();
+        let next = index.checked_add(1).expect("Vector is full");
+        write(&self.key(index), value);
+        write(&self.len_key(), &next);
+        index
+    }
+
+    /// The element at `index`, if there is one.
+    pub fn get(&self, index: u32) -> Option<T> {
+        if index >= self.len() {
+            return None;
+        }
+        read(&self.key(index))
+    }
+
+    /// Replaces the element at `index`; false if there is none.
+    pub fn set(&self, index: u32, value: &T) -> bool {
+        if index >= self.len() {
+            return false;
+        }
+        write(&self.key(index), value);
+        true
+    }
+
+    /// At most `limit` elements starting at `start`, in order.
+    pub fn range(&self, start: u32, limit: u32) -> Vec<T> {
+        let end = self.len().min(start.saturating_add(limit));
+        (start..end).filter_map(|i| read(&self.key(i))).collect()
+    }
+}
