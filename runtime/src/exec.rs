@@ -150,7 +150,13 @@ pub(crate) fn run_frame(
     let frame = exec.frames.pop();
     let outcome = exit_outcome(&exit);
     exec.overlay.pop(outcome.is_success());
-    let gas_left = if matches!(outcome, Outcome::Failed(Failure::OutOfGas)) {
+    // Out of gas uses everything, by definition. A trap does too: between calls the instrumented
+    // code keeps the gas left in a local, so the global is stale when the engine traps (e.g. on
+    // an out-of-bounds load). The rule, not the engine, decides the figure.
+    let gas_left = if matches!(
+        outcome,
+        Outcome::Failed(Failure::OutOfGas | Failure::Trap(_))
+    ) {
         0
     } else {
         exit.gas_left

@@ -106,6 +106,8 @@ pub fn instrument(
         globals_written: false,
         code_index: 0,
         indirect_costs,
+        gas_local: 0,
+        depth: 0,
     };
     let mut out = Module::new();
     instrumenter
@@ -128,6 +130,10 @@ struct Instrumenter<'m> {
     code_index: usize,
     /// Stack cost charged for `call_indirect` of each type: the largest of its functions.
     indirect_costs: Vec<u32>,
+    /// The current function's local holding the gas left (see [`Instrumenter::charge`]).
+    gas_local: u32,
+    /// Blocks open in the current function (0: its body).
+    depth: u32,
 }
 
 type ReError = wasm_encoder::reencode::Error<std::convert::Infallible>;
@@ -184,22 +190,39 @@ impl Instrumenter<'_> {
         f.instruction(&Instruction::Call(self.trap_func));
     }
 
-    /// `if gas < cost { trap } gas -= cost`
+    /// `if gas < cost { trap } gas -= cost`, on the function's gas local.
+    ///
+    /// Inside a function the gas left lives in a local (a register for both engines), not in the
+    /// exported global: the global is written back before anything that can observe it (calls,
+    /// host calls, returns, metering traps) and read again after calls. A loop body thus pays a
+    /// compare, a branch and a subtract per segment, without memory traffic.
     fn charge(&self, f: &mut Function, cost: u64) {
         if cost == 0 {
             return;
         }
         let cost = cost.min(i64::MAX as u64) as i64;
-        f.instruction(&Instruction::GlobalGet(self.gas_global));
+        f.instruction(&Instruction::LocalGet(self.gas_local));
         f.instruction(&Instruction::I64Const(cost));
         f.instruction(&Instruction::I64LtU);
         f.instruction(&Instruction::If(BlockType::Empty));
         self.trap(f, MeterTrap::OutOfGas);
         f.instruction(&Instruction::End);
-        f.instruction(&Instruction::GlobalGet(self.gas_global));
+        f.instruction(&Instruction::LocalGet(self.gas_local));
         f.instruction(&Instruction::I64Const(cost));
         f.instruction(&Instruction::I64Sub);
+        f.instruction(&Instruction::LocalSet(self.gas_local));
+    }
+
+    /// Writes the gas local back to the exported global.
+    fn gas_out(&self, f: &mut Function) {
+        f.instruction(&Instruction::LocalGet(self.gas_local));
         f.instruction(&Instruction::GlobalSet(self.gas_global));
+    }
+
+    /// Reloads the gas local from the global (after a call changed it).
+    fn gas_in(&self, f: &mut Function) {
+        f.instruction(&Instruction::GlobalGet(self.gas_global));
+        f.instruction(&Instruction::LocalSet(self.gas_local));
     }
 
     /// Charges `pages * memory_page` where `pages` is in local `tmp`: `i64.extend_i32_u; mul`.
@@ -226,25 +249,27 @@ impl Instrumenter<'_> {
         )));
         f.instruction(&Instruction::I64GtU);
         f.instruction(&Instruction::If(BlockType::Empty));
+        self.gas_out(f);
         self.trap(f, MeterTrap::MemoryLimit);
         f.instruction(&Instruction::End);
         // Pages are now at most the limit, so the product cannot overflow.
-        f.instruction(&Instruction::GlobalGet(self.gas_global));
+        f.instruction(&Instruction::LocalGet(self.gas_local));
         self.push_page_cost(f, tmp);
         f.instruction(&Instruction::I64LtU);
         f.instruction(&Instruction::If(BlockType::Empty));
         self.trap(f, MeterTrap::OutOfGas);
         f.instruction(&Instruction::End);
-        f.instruction(&Instruction::GlobalGet(self.gas_global));
+        f.instruction(&Instruction::LocalGet(self.gas_local));
         self.push_page_cost(f, tmp);
         f.instruction(&Instruction::I64Sub);
-        f.instruction(&Instruction::GlobalSet(self.gas_global));
+        f.instruction(&Instruction::LocalSet(self.gas_local));
         f.instruction(&Instruction::LocalGet(tmp));
         f.instruction(grow);
     }
 
     fn emit_call(&self, f: &mut Function, cost: u32, call: &Instruction<'_>) {
         let stack = self.stack_global;
+        self.gas_out(f);
         f.instruction(&Instruction::GlobalGet(stack));
         f.instruction(&Instruction::I32Const(cost as i32));
         f.instruction(&Instruction::I32Add);
@@ -260,15 +285,53 @@ impl Instrumenter<'_> {
         f.instruction(&Instruction::I32Const(cost as i32));
         f.instruction(&Instruction::I32Sub);
         f.instruction(&Instruction::GlobalSet(stack));
+        self.gas_in(f);
     }
 
-    fn emit_op(&mut self, f: &mut Function, op: &Operator<'_>, tmp: u32) -> Result<(), ReError> {
+    fn emit_op(
+        &mut self,
+        f: &mut Function,
+        op: &Operator<'_>,
+        tmp: u32,
+        last: bool,
+    ) -> Result<(), ReError> {
+        // Anything that leaves the function writes the gas back first: `return`, the body's
+        // final `end`, and branches whose target is the body itself.
+        let leaves = match op {
+            Operator::Return => true,
+            Operator::End => last,
+            Operator::Br { relative_depth } | Operator::BrIf { relative_depth } => {
+                *relative_depth >= self.depth
+            }
+            Operator::BrTable { targets } => {
+                targets.default() >= self.depth
+                    || targets.targets().any(|t| t.is_ok_and(|t| t >= self.depth))
+            }
+            _ => false,
+        };
+        if leaves {
+            self.gas_out(f);
+        }
+        match op {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                self.depth += 1;
+            }
+            Operator::End if !last => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
         match op {
             Operator::Call { function_index } if *function_index >= self.module.imported_funcs => {
                 let defined = (*function_index - self.module.imported_funcs) as usize;
                 let cost = self.module.stack_costs.get(defined).copied().unwrap_or(0);
                 let call = Instruction::Call(self.function_index(*function_index)?);
                 self.emit_call(f, cost, &call);
+            }
+            Operator::Call { function_index } => {
+                // A host function reads and charges the gas global.
+                let call = Instruction::Call(self.function_index(*function_index)?);
+                self.gas_out(f);
+                f.instruction(&call);
+                self.gas_in(f);
             }
             Operator::CallIndirect { type_index, .. } => {
                 let cost = self
@@ -291,6 +354,14 @@ impl Instrumenter<'_> {
     }
 }
 
+/// True if `op` ends a metered segment: a run of instructions control can enter only at its
+/// start, charged once, up front.
+///
+/// `br_if` does not end a segment: the instructions after it are charged with those before it,
+/// so a conditional exit pays for the rest of its segment. That over-charge (bounded by one
+/// segment) buys one charge per loop iteration instead of two in the common
+/// `loop ... br_if $exit ... br $loop` shape; both engines see the same instrumented code, so the
+/// figure is the same on each.
 fn ends_segment(op: &Operator<'_>) -> bool {
     matches!(
         op,
@@ -300,7 +371,6 @@ fn ends_segment(op: &Operator<'_>) -> bool {
             | Operator::Else
             | Operator::End
             | Operator::Br { .. }
-            | Operator::BrIf { .. }
             | Operator::BrTable { .. }
             | Operator::Return
             | Operator::Unreachable
@@ -418,14 +488,20 @@ impl Reencode for Instrumenter<'_> {
             .into_iter()
             .collect::<Result<_, _>>()?;
         let tmp = params + declared;
+        let mut extra = 0;
         if ops
             .iter()
             .any(|op| matches!(op, Operator::MemoryGrow { .. }))
         {
             locals.push((1, ValType::I32));
+            extra = 1;
         }
+        locals.push((1, ValType::I64));
+        self.gas_local = tmp + extra;
+        self.depth = 0;
 
         let mut f = Function::new(locals);
+        self.gas_in(&mut f);
         let schedule: &GasSchedule = self.schedule;
         let costs = &schedule.instructions;
         let mut start = 0;
@@ -436,8 +512,8 @@ impl Reencode for Instrumenter<'_> {
                     .iter()
                     .fold(0u64, |acc, op| acc.saturating_add(costs.of(op)));
                 self.charge(&mut f, cost);
-                for op in segment {
-                    self.emit_op(&mut f, op, tmp)?;
+                for (j, op) in segment.iter().enumerate() {
+                    self.emit_op(&mut f, op, tmp, start + j + 1 == ops.len())?;
                 }
                 start = i + 1;
             }

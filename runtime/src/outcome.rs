@@ -75,7 +75,7 @@ pub enum Failure {
     StackOverflow,
     /// `memory.grow` beyond the memory limit.
     MemoryLimit,
-    /// A trap.
+    /// A trap. Like running out of gas, it uses the call's whole gas limit.
     Trap(TrapKind),
     /// No contract at the called address.
     ContractNotFound(Address),

@@ -171,3 +171,45 @@ fn long_memory_grow_loop_runs_out_of_gas_on_both_engines() {
     let r = on_both(&code, &[], 200_000_000);
     assert_eq!(r.outcome, Outcome::Failed(Failure::OutOfGas));
 }
+
+/// Gas spent in a callee is counted whichever way the callee leaves: falling off its end,
+/// `return` from inside a block, or a branch to its body's label. (Inside a function the gas
+/// left lives in a local and is written back only when control leaves it.)
+#[test]
+fn gas_spent_in_a_callee_is_counted_however_it_returns() {
+    let work = [
+        // falls off the end
+        "(func $work (param $n i32)
+           (block (loop (br_if 1 (i32.eqz (local.get $n)))
+             (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br 0))))",
+        // `return` from inside the loop
+        "(func $work (param $n i32)
+           (loop (if (i32.eqz (local.get $n)) (then (return)))
+             (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br 0)))",
+        // `br_if` to the function body's label
+        "(func $work (param $n i32)
+           (loop (br_if 1 (i32.eqz (local.get $n)))
+             (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br 0)))",
+    ];
+    for callee in work {
+        let gas = |n: i32| {
+            let code = contract_with(callee, &format!("(call $work (i32.const {n}))"));
+            on_both(&code, &[], GAS).gas_used
+        };
+        let (g10, g110, g210) = (gas(10), gas(110), gas(210));
+        assert!(g110 > g10, "{callee}: gas {g10} then {g110}");
+        assert_eq!(g110 - g10, g210 - g110, "{callee}: linear in the work done");
+    }
+}
+
+/// A trap uses the whole gas limit (the rule, not the point of the trap, decides the figure).
+#[test]
+fn a_trap_uses_the_whole_gas_limit() {
+    let code = contract("(drop (i32.load (i32.const 70000)))");
+    let r = on_both(&code, &[], 5_000_000);
+    assert_eq!(
+        r.outcome,
+        Outcome::Failed(Failure::Trap(TrapKind::MemoryOutOfBounds))
+    );
+    assert_eq!(r.gas_used, 5_000_000);
+}
