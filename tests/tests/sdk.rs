@@ -267,3 +267,19 @@ fn the_contracts_guide_sandbox_example_runs() {
     let value = sandbox.query(alice, flipper, &carechain_metadata::selector("get"));
     assert_eq!(value.return_data, vec![1], "flipped from false to true");
 }
+
+/// README.md shows the minimal example contract; it must be the real one.
+#[test]
+fn the_readme_shows_the_real_minimal_contract() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let source = std::fs::read_to_string(root.join("contracts/flipper/src/lib.rs")).unwrap();
+    let shown = readme
+        .split("```rust\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README has a rust block");
+    // The file starts with its crate doc line; the README shows the rest.
+    let body: String = source.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    assert_eq!(shown, body);
+}

@@ -131,7 +131,14 @@ const MAX_DEPTH: usize = 64;
 pub(crate) struct Types<'a> {
     defs: &'a BTreeMap<String, TypeDef>,
     resolver: &'a dyn Resolver,
+    /// Decoding steps left: metadata comes from a module, so a hostile description (zero-sized
+    /// types repeated by nesting or in huge arrays) must not make a decode run away.
+    steps: std::cell::Cell<u64>,
 }
+
+/// Decoding steps allowed per input byte, plus a fixed allowance for zero-sized values.
+const STEPS_PER_BYTE: u64 = 16;
+const STEPS_BASE: u64 = 4096;
 
 fn mismatch(path: &str, ty: &Ty, found: &Value) -> CodecError {
     CodecError::TypeMismatch {
@@ -173,17 +180,28 @@ fn take<'b>(input: &mut &'b [u8], n: usize, path: &str) -> Result<&'b [u8], Code
     Ok(head)
 }
 
+/// A SCALE compact integer, refusing non-canonical (longer than necessary) encodings as
+/// parity-scale-codec does, so one value has one encoding.
 fn decode_compact(input: &mut &[u8], path: &str) -> Result<u64, CodecError> {
     let first = take(input, 1, path)?[0];
+    let non_canonical = || decode_err(path, "compact integer not in its shortest form");
     Ok(match first & 3 {
         0 => u64::from(first >> 2),
         1 => {
             let b = take(input, 1, path)?[0];
-            u64::from(u16::from_le_bytes([first, b]) >> 2)
+            let n = u64::from(u16::from_le_bytes([first, b]) >> 2);
+            if n < 1 << 6 {
+                return Err(non_canonical());
+            }
+            n
         }
         2 => {
             let b = take(input, 3, path)?;
-            u64::from(u32::from_le_bytes([first, b[0], b[1], b[2]]) >> 2)
+            let n = u64::from(u32::from_le_bytes([first, b[0], b[1], b[2]]) >> 2);
+            if n < 1 << 14 {
+                return Err(non_canonical());
+            }
+            n
         }
         _ => {
             let len = usize::from(first >> 2) + 4;
@@ -193,7 +211,11 @@ fn decode_compact(input: &mut &[u8], path: &str) -> Result<u64, CodecError> {
             let b = take(input, len, path)?;
             let mut buf = [0u8; 8];
             buf[..len].copy_from_slice(b);
-            u64::from_le_bytes(buf)
+            let n = u64::from_le_bytes(buf);
+            if n < 1 << 30 || b[len - 1] == 0 {
+                return Err(non_canonical());
+            }
+            n
         }
     })
 }
@@ -207,7 +229,24 @@ fn parse_hex(s: &str, path: &str, ty: &Ty, found: &Value) -> Result<Vec<u8>, Cod
 
 impl<'a> Types<'a> {
     pub(crate) fn new(defs: &'a BTreeMap<String, TypeDef>, resolver: &'a dyn Resolver) -> Self {
-        Types { defs, resolver }
+        Types {
+            defs,
+            resolver,
+            steps: std::cell::Cell::new(u64::MAX),
+        }
+    }
+
+    /// True if the JSON of a value of `ty` can be `null` (so `Option<ty>` must spell `Some`).
+    fn nullable(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Unit | Ty::Option(_) => true,
+            Ty::Tuple(items) => items.is_empty(),
+            Ty::Named(name) => matches!(
+                self.defs.get(name),
+                Some(TypeDef::Struct { fields, .. }) if fields.is_empty()
+            ),
+            _ => false,
+        }
     }
 
     fn def(&self, name: &str) -> Result<&'a TypeDef, CodecError> {
@@ -334,15 +373,23 @@ impl<'a> Types<'a> {
                 _ => Err(mismatch(path, ty, v)),
             },
             Ty::Option(inner) => {
-                // SCALE encodes Option<bool> in one byte: 0 None, 1 Some(true), 2 Some(false).
-                if **inner == Ty::Bool {
-                    out.push(match v {
-                        Value::Null => 0,
-                        Value::Bool(true) => 1,
-                        Value::Bool(false) => 2,
-                        _ => return Err(mismatch(path, ty, v)),
-                    });
-                    return Ok(());
+                if self.nullable(inner) {
+                    // The value's own JSON can be null: Some is spelled {"some": value}.
+                    return match v {
+                        Value::Null => {
+                            out.push(0);
+                            Ok(())
+                        }
+                        Value::Object(o) if o.len() == 1 && o.contains_key("some") => {
+                            out.push(1);
+                            self.enc(inner, &o["some"], path, out, d)
+                        }
+                        _ => Err(CodecError::TypeMismatch {
+                            path: path.into(),
+                            expected: format!("null or {{\"some\": …}} ({})", ty.describe()),
+                            found: short(v),
+                        }),
+                    };
                 }
                 match v {
                     Value::Null => {
@@ -517,6 +564,10 @@ impl<'a> Types<'a> {
         input: &mut &[u8],
         path: &str,
     ) -> Result<Value, CodecError> {
+        let budget = (input.len() as u64)
+            .saturating_mul(STEPS_PER_BYTE)
+            .saturating_add(STEPS_BASE);
+        self.steps.set(budget);
         self.dec(ty, input, path, 0)
     }
 
@@ -530,6 +581,12 @@ impl<'a> Types<'a> {
         if depth > MAX_DEPTH {
             return Err(CodecError::InvalidMetadata("types nest too deeply".into()));
         }
+        let Some(left) = self.steps.get().checked_sub(1) else {
+            return Err(CodecError::InvalidMetadata(
+                "decoding takes far more steps than the input has bytes".into(),
+            ));
+        };
+        self.steps.set(left);
         let d = depth + 1;
         Ok(match ty {
             Ty::Unit => Value::Null,
@@ -584,16 +641,16 @@ impl<'a> Types<'a> {
                 }
                 Value::Array(items)
             }
-            Ty::Option(inner) => {
-                let tag = take(input, 1, path)?[0];
-                match (tag, **inner == Ty::Bool) {
-                    (0, _) => Value::Null,
-                    (1, true) => Value::Bool(true),
-                    (2, true) => Value::Bool(false),
-                    (1, false) => self.dec(inner, input, path, d)?,
-                    _ => return Err(decode_err(path, format!("{tag} is not an Option tag"))),
+            Ty::Option(inner) => match take(input, 1, path)?[0] {
+                0 => Value::Null,
+                1 if self.nullable(inner) => {
+                    let mut m = Map::new();
+                    m.insert("some".into(), self.dec(inner, input, path, d)?);
+                    Value::Object(m)
                 }
-            }
+                1 => self.dec(inner, input, path, d)?,
+                tag => return Err(decode_err(path, format!("{tag} is not an Option tag"))),
+            },
             Ty::Result(ok, err) => {
                 let mut m = Map::new();
                 match take(input, 1, path)?[0] {

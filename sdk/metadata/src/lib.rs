@@ -21,7 +21,7 @@
 //! | `Vec<u8>`, `[u8; N]` | `"0x…"` hex |
 //! | `Address`, `Hash` | `"0x…"` 64 hex digits (an address may also be a name the caller resolves) |
 //! | `Vec<T>`, `[T; N]`, tuples | array |
-//! | `Option<T>` | `null` or the value |
+//! | `Option<T>` | `null` or the value; `{"some": …}` when the value's own JSON can be `null` (`Option<()>`, `Option<Option<T>>`) |
 //! | `Result<T, E>` | `{"ok": …}` or `{"err": …}` |
 //! | struct with named fields | object |
 //! | struct with one unnamed field | the field's value (newtypes are transparent) |
