@@ -71,13 +71,23 @@ fn main() {
     fs::write(out_dir.join("contracts.rs"), listing).expect("OUT_DIR is writable");
 }
 
-/// The package names of the contracts: every directory of `contracts/` with a Cargo.toml.
+/// The package names of the contracts: the `members` of `contracts/Cargo.toml` (one line,
+/// `members = ["a", "b"]`), so a crate being written but not yet listed does not break the build.
 fn contract_names(contracts: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(contracts)
-        .expect("contracts/ exists")
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("Cargo.toml").is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    let manifest = fs::read_to_string(contracts.join("Cargo.toml")).expect("contracts/Cargo.toml");
+    let line = manifest
+        .lines()
+        .find(|l| l.trim_start().starts_with("members"))
+        .expect("contracts/Cargo.toml lists its members on one line");
+    let list = line
+        .split_once('[')
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .map(|(inside, _)| inside)
+        .expect("members = [...]");
+    let mut names: Vec<String> = list
+        .split(',')
+        .map(|n| n.trim().trim_matches('"').to_string())
+        .filter(|n| !n.is_empty())
         .collect();
     names.sort();
     names
