@@ -6,4 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod genesis;
+pub mod hash;
 pub mod scenario;
+pub mod tx;

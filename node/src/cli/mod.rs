@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod exec;
+pub mod init;
 pub mod scenario;
 
 /// Exit codes of the `carechain` tool.
@@ -34,6 +35,9 @@ enum Command {
     /// Run a contract module black-box: deploy it in a fresh sandbox, call it once, print one
     /// JSON object per engine.
     Exec(exec::ExecArgs),
+    /// Create a genesis and keys for a demo consortium (a hospital, an insurer, a pharmacy, a
+    /// blood bank, a lab and a regulator).
+    Init(init::InitArgs),
     /// Run JSON scenario files: deploy, call and query contracts by name with JSON arguments and
     /// check outcomes, results, errors, events, storage and gas.
     Scenario(scenario::ScenarioArgs),
@@ -45,6 +49,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Exec(args) => exec::run(&args),
         Command::Scenario(args) => scenario::run(&args),
+        Command::Init(args) => init::run(&args),
     };
     ExitCode::from(code)
 }

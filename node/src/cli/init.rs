@@ -1,0 +1,132 @@
+//! `carechain init --dir DIR`: a genesis and keys for a demo consortium.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde_json::json;
+
+use super::exit;
+use crate::genesis::{Genesis, Member, OrgKindName, Organisation, RoleName};
+use crate::tx::{PublicKey, generate_key};
+
+/// The demo consortium: one organisation of each kind.
+pub const DEMO_ORGANISATIONS: [(&str, OrgKindName); 6] = [
+    ("st-mary-hospital", OrgKindName::Hospital),
+    ("acme-health-insurance", OrgKindName::Insurer),
+    ("main-street-pharmacy", OrgKindName::Pharmacy),
+    ("regional-blood-bank", OrgKindName::BloodBank),
+    ("city-lab", OrgKindName::Lab),
+    ("health-regulator", OrgKindName::Regulator),
+];
+
+/// Arguments of `carechain init`.
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Directory to create the chain in (genesis.toml, node.toml, keys/).
+    #[arg(long, default_value = "carechain-dev")]
+    pub dir: PathBuf,
+    /// The chain id.
+    #[arg(long, default_value = "carechain-dev")]
+    pub chain_id: String,
+    /// Genesis time, Unix seconds (default: 2026-01-01T00:00:00Z).
+    #[arg(long, default_value_t = 1_767_225_600)]
+    pub genesis_time: u64,
+    /// Overwrite an existing chain directory's files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs the command; returns the exit code.
+pub fn run(args: &InitArgs) -> u8 {
+    match init(args) {
+        Ok(summary) => {
+            println!("{summary}");
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::USAGE
+        }
+    }
+}
+
+fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
+    use anyhow::Context;
+    let genesis_path = args.dir.join("genesis.toml");
+    if genesis_path.exists() && !args.force {
+        anyhow::bail!(
+            "{} exists; use --force to overwrite (this discards the chain's keys)",
+            genesis_path.display()
+        );
+    }
+    let keys_dir = args.dir.join("keys");
+    fs::create_dir_all(&keys_dir).with_context(|| format!("creating {}", keys_dir.display()))?;
+    let mut organisations = Vec::new();
+    let mut keys = Vec::new();
+    for (id, kind) in DEMO_ORGANISATIONS {
+        let key = generate_key().map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+        let public = PublicKey(key.verifying_key().to_bytes());
+        let file = keys_dir.join(format!("{id}.key"));
+        write_secret(&file, &hex::encode(key.to_bytes()))?;
+        organisations.push(Organisation {
+            id: id.into(),
+            kind,
+            members: vec![Member {
+                name: format!("{id}-node"),
+                public_key: public.to_hex(),
+                roles: vec![RoleName::Validator, RoleName::Deployer, RoleName::Member],
+            }],
+        });
+        keys.push(
+            json!({"organisation": id, "key_file": file, "public_key": public.to_hex(),
+                         "address": hex::encode(public.address().0)}),
+        );
+    }
+    let genesis = Genesis {
+        chain_id: args.chain_id.clone(),
+        genesis_time: args.genesis_time,
+        block_gas_limit: crate::genesis::DEFAULT_BLOCK_GAS_LIMIT,
+        max_tx_bytes: crate::genesis::DEFAULT_MAX_TX_BYTES,
+        organisations,
+    };
+    genesis.validate()?;
+    fs::write(&genesis_path, genesis.to_toml())
+        .with_context(|| format!("writing {}", genesis_path.display()))?;
+    let node_toml = format!(
+        "# The dev node's settings (carechain run).\n\
+         data_dir = \"data\"\n\
+         engine = \"wasmtime\"\n\
+         block_interval_ms = 200\n\
+         validator_key = \"keys/{}.key\"\n",
+        DEMO_ORGANISATIONS[0].0
+    );
+    let node_path = args.dir.join("node.toml");
+    fs::write(&node_path, node_toml).with_context(|| format!("writing {}", node_path.display()))?;
+    eprintln!(
+        "initialised chain `{}` in {}: {} organisations, keys in {}",
+        genesis.chain_id,
+        args.dir.display(),
+        genesis.organisations.len(),
+        keys_dir.display()
+    );
+    Ok(
+        json!({"chain_id": genesis.chain_id, "genesis": genesis_path, "node_config": node_path, "keys": keys}),
+    )
+}
+
+/// Writes a secret key file readable by its owner only.
+fn write_secret(path: &Path, hex_secret: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    file.write_all(hex_secret.as_bytes())?;
+    Ok(())
+}
