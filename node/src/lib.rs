@@ -5,8 +5,12 @@
 //! The node commands (`init`, `run`, `deploy`, `call`, ...) follow.
 #![warn(missing_docs)]
 
+pub mod block;
+pub mod chain;
 pub mod cli;
 pub mod genesis;
 pub mod hash;
 pub mod scenario;
+pub mod state;
+pub mod store;
 pub mod tx;

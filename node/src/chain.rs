@@ -1,0 +1,708 @@
+//! The chain: executes blocks of transactions on the runtime and commits them to the store.
+//!
+//! Execution is a pure function of the parent state and the block: transactions run in order,
+//! each on the state left by the ones before it; a failed transaction (revert, trap, out of gas)
+//! is included with its receipt and changes nothing but its sender's nonce; a transaction
+//! refused before execution (unknown signer, wrong nonce, missing role) changes nothing at all
+//! and is left out of produced blocks. The same blocks give the same state roots on wasmtime and
+//! wasmi.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use carechain_runtime::{
+    Address, BlockInfo, CallResult, EngineKind, Message, Outcome, Runtime, RuntimeConfig,
+    StateReader,
+};
+use parity_scale_codec::{Decode, Encode};
+
+use crate::block::{Block, Header, Receipt, TxStatus, merkle_root};
+use crate::genesis::Genesis;
+use crate::state::{BlockState, CommittedState, StateKey, StateProof};
+use crate::store::{Store, StoreError};
+use crate::tx::{
+    Action, AdminAction, NodeRole, OrgKind, Proposal, PublicKey, SignedTx, TxError, TxRules,
+};
+
+/// Gas charged for a consortium administration transaction.
+pub const ADMIN_GAS: u64 = 50_000;
+
+/// A member of the consortium, as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct MemberRecord {
+    /// Its organisation.
+    pub org: String,
+    /// Its roles.
+    pub roles: Vec<NodeRole>,
+}
+
+/// An organisation, as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct OrgRecord {
+    /// Its kind.
+    pub kind: OrgKind,
+    /// Its members' keys.
+    pub members: Vec<PublicKey>,
+}
+
+/// A consortium proposal, as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct ProposalRecord {
+    /// The change.
+    pub proposal: Proposal,
+    /// Who proposed it.
+    pub proposer: PublicKey,
+    /// The organisations that approved it.
+    pub approvals: Vec<String>,
+    /// True once a majority approved and it was applied.
+    pub executed: bool,
+}
+
+/// Chain errors.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The runtime could not be created.
+    #[error("runtime: {0}")]
+    Runtime(String),
+    /// The database holds another chain.
+    #[error("the database holds chain {found}, not {expected}")]
+    WrongChain {
+        /// The genesis hash expected.
+        expected: String,
+        /// The one found.
+        found: String,
+    },
+    /// A block does not follow from its parent.
+    #[error("invalid block {height}: {reason}")]
+    InvalidBlock {
+        /// Its height.
+        height: u64,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A block just committed.
+#[derive(Debug)]
+pub struct Committed {
+    /// The block.
+    pub block: Block,
+    /// Its receipts.
+    pub receipts: Vec<Receipt>,
+    /// Candidates refused before execution, with the reason (not included).
+    pub refused: Vec<(SignedTx, TxError)>,
+    /// Candidates left for a later block (the block was full).
+    pub deferred: Vec<SignedTx>,
+}
+
+/// A chain on a store.
+pub struct Chain {
+    store: Arc<Store>,
+    genesis: Genesis,
+    runtime: Runtime,
+}
+
+/// The genesis block of `genesis` with the given state root. Its parent hash is the hash of the
+/// genesis file's canonical TOML, so two chains with different genesis files (chain id, limits,
+/// members) never share a block 0.
+fn genesis_block(genesis: &Genesis, state_root: [u8; 32]) -> Block {
+    Block {
+        header: Header {
+            height: 0,
+            parent_hash: crate::hash::blake2b_256(genesis.to_toml().as_bytes()),
+            timestamp: genesis.genesis_time,
+            proposer: PublicKey([0; 32]),
+            tx_root: [0; 32],
+            state_root,
+            receipts_root: [0; 32],
+            gas_used: 0,
+        },
+        txs: Vec::new(),
+    }
+}
+
+impl Chain {
+    /// Opens the chain in `dir` (creating it from `genesis` if empty) executing on `engine`.
+    ///
+    /// # Errors
+    /// [`ChainError`] if the store cannot be opened or holds another chain.
+    pub fn open(dir: &Path, genesis: Genesis, engine: EngineKind) -> Result<Self, ChainError> {
+        let store = Arc::new(Store::open(dir)?);
+        let runtime = Runtime::new(RuntimeConfig::for_engine(engine))
+            .map_err(|e| ChainError::Runtime(e.to_string()))?;
+        let chain = Chain {
+            store,
+            genesis,
+            runtime,
+        };
+        let state = BlockState::new(chain.store.clone());
+        for (org, kind, key, roles) in chain.genesis.members() {
+            state.put(
+                &StateKey::Member(key),
+                &MemberRecord {
+                    org: org.clone(),
+                    roles,
+                },
+            );
+            let mut record = state
+                .get_decoded::<OrgRecord>(&StateKey::Organisation(org.clone()))
+                .unwrap_or(OrgRecord {
+                    kind,
+                    members: Vec::new(),
+                });
+            record.members.push(key);
+            state.put(&StateKey::Organisation(org), &record);
+        }
+        let orgs: Vec<String> = chain
+            .genesis
+            .organisations
+            .iter()
+            .map(|o| o.id.clone())
+            .collect();
+        state.put(&StateKey::Organisations, &orgs);
+        let pending = state.pending();
+        match chain.store.head()? {
+            None => {
+                let (root, tree) = chain.store.tree_update(&pending, 0)?;
+                let block = genesis_block(&chain.genesis, root);
+                chain.store.commit(&block, &[], &pending, tree)?;
+            }
+            Some(_) => {
+                // The same genesis must give the same block 0.
+                let stored = chain
+                    .store
+                    .block(0)?
+                    .ok_or_else(|| ChainError::InvalidBlock {
+                        height: 0,
+                        reason: "the database has a head but no genesis block".into(),
+                    })?;
+                let root0 = chain.store.state_root(0)?;
+                let expected = genesis_block(&chain.genesis, root0).header.hash();
+                if stored.header.hash() != expected {
+                    return Err(ChainError::WrongChain {
+                        expected: hex::encode(expected),
+                        found: hex::encode(stored.header.hash()),
+                    });
+                }
+            }
+        }
+        Ok(chain)
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The genesis.
+    pub fn genesis(&self) -> &Genesis {
+        &self.genesis
+    }
+
+    /// The stateless transaction rules.
+    pub fn tx_rules(&self) -> TxRules {
+        self.genesis.tx_rules()
+    }
+
+    /// The last committed block.
+    ///
+    /// # Errors
+    /// [`ChainError::Store`].
+    pub fn head(&self) -> Result<Block, ChainError> {
+        let height = self.store.head()?.unwrap_or(0);
+        self.store
+            .block(height)?
+            .ok_or_else(|| ChainError::InvalidBlock {
+                height,
+                reason: "head block missing".into(),
+            })
+    }
+
+    /// An account's next nonce in the committed state.
+    pub fn nonce(&self, account: &Address) -> u64 {
+        self.store
+            .state_value(&StateKey::Nonce(*account).encode())
+            .and_then(|v| u64::decode(&mut &v[..]).ok())
+            .unwrap_or(0)
+    }
+
+    /// A member's record in the committed state.
+    pub fn member(&self, key: &PublicKey) -> Option<MemberRecord> {
+        self.store
+            .state_value(&StateKey::Member(*key).encode())
+            .and_then(|v| MemberRecord::decode(&mut &v[..]).ok())
+    }
+
+    /// The checks the mempool makes against committed state: the sender is a member with the
+    /// role the action needs, and the nonce is not already used.
+    ///
+    /// # Errors
+    /// [`TxError::UnknownSigner`], [`TxError::NotPermitted`], [`TxError::NonceTooLow`].
+    pub fn check_admission(&self, tx: &SignedTx) -> Result<(), TxError> {
+        let member = self
+            .member(&tx.payload.sender)
+            .ok_or_else(|| TxError::UnknownSigner(tx.payload.sender.to_hex()))?;
+        let needed = needed_role(&tx.payload.action);
+        if !member.roles.contains(&needed) {
+            return Err(TxError::NotPermitted(needed));
+        }
+        let next = self.nonce(&tx.sender());
+        if tx.payload.nonce < next {
+            return Err(TxError::NonceTooLow {
+                expected: next,
+                found: tx.payload.nonce,
+            });
+        }
+        Ok(())
+    }
+
+    /// Executes `candidates` in order as the next block at `timestamp` and commits it. Candidates
+    /// refused by the stateful checks are left out; those that would pass the block gas limit
+    /// are deferred.
+    ///
+    /// # Errors
+    /// [`ChainError`] if the store fails or the timestamp goes backwards.
+    pub fn produce_block(
+        &self,
+        candidates: Vec<SignedTx>,
+        timestamp: u64,
+        proposer: PublicKey,
+    ) -> Result<Committed, ChainError> {
+        let parent = self.head()?;
+        let height = parent.header.height + 1;
+        if timestamp < parent.header.timestamp {
+            return Err(ChainError::InvalidBlock {
+                height,
+                reason: format!("timestamp {timestamp} before its parent's"),
+            });
+        }
+        let state = Arc::new(BlockState::new(self.store.clone()));
+        let info = BlockInfo {
+            height,
+            time: timestamp,
+        };
+        let mut included = Vec::new();
+        let mut receipts = Vec::new();
+        let mut refused = Vec::new();
+        let mut deferred = Vec::new();
+        let mut gas_used = 0u64;
+        for tx in candidates {
+            if !deferred.is_empty()
+                || gas_used.saturating_add(tx.payload.gas_limit) > self.genesis.block_gas_limit
+            {
+                deferred.push(tx);
+                continue;
+            }
+            let receipt = self.execute_tx(&state, info, &tx);
+            if let TxStatus::Rejected(reason) = &receipt.status {
+                let error = admission_error(&self.refusal(&state, &tx), reason);
+                refused.push((tx, error));
+                continue;
+            }
+            gas_used = gas_used.saturating_add(receipt.gas_used);
+            included.push(tx);
+            receipts.push(receipt);
+        }
+        let block = self.commit(
+            &parent, height, timestamp, proposer, included, &receipts, &state, gas_used,
+        )?;
+        Ok(Committed {
+            block,
+            receipts,
+            refused,
+            deferred,
+        })
+    }
+
+    /// Re-executes a block made elsewhere (or replays one) and commits it if it follows from the
+    /// head: same parent, no refused transaction, within the gas limit, and the same roots.
+    ///
+    /// # Errors
+    /// [`ChainError::InvalidBlock`] naming the first mismatch; nothing is committed then.
+    pub fn apply_block(&self, block: &Block) -> Result<Vec<Receipt>, ChainError> {
+        let parent = self.head()?;
+        let height = parent.header.height + 1;
+        let invalid = |reason: String| ChainError::InvalidBlock { height, reason };
+        if block.header.height != height || block.header.parent_hash != parent.header.hash() {
+            return Err(invalid("does not extend the head".into()));
+        }
+        if block.header.timestamp < parent.header.timestamp {
+            return Err(invalid("timestamp before its parent's".into()));
+        }
+        let state = Arc::new(BlockState::new(self.store.clone()));
+        let info = BlockInfo {
+            height,
+            time: block.header.timestamp,
+        };
+        let mut receipts = Vec::new();
+        let mut gas_used = 0u64;
+        for tx in &block.txs {
+            tx.check(&self.tx_rules())
+                .map_err(|e| invalid(format!("transaction {}: {e}", hex::encode(tx.hash().0))))?;
+            if gas_used.saturating_add(tx.payload.gas_limit) > self.genesis.block_gas_limit {
+                return Err(invalid("over the block gas limit".into()));
+            }
+            let receipt = self.execute_tx(&state, info, tx);
+            if let TxStatus::Rejected(reason) = &receipt.status {
+                return Err(invalid(format!("includes a refused transaction: {reason}")));
+            }
+            gas_used = gas_used.saturating_add(receipt.gas_used);
+            receipts.push(receipt);
+        }
+        let built = self.commit_checked(&parent, block, &receipts, &state, gas_used)?;
+        debug_assert_eq!(built.header, block.header);
+        Ok(receipts)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn commit(
+        &self,
+        parent: &Block,
+        height: u64,
+        timestamp: u64,
+        proposer: PublicKey,
+        txs: Vec<SignedTx>,
+        receipts: &[Receipt],
+        state: &BlockState,
+        gas_used: u64,
+    ) -> Result<Block, ChainError> {
+        let pending = state.pending();
+        let (state_root, tree) = self.store.tree_update(&pending, height)?;
+        let block = Block {
+            header: Header {
+                height,
+                parent_hash: parent.header.hash(),
+                timestamp,
+                proposer,
+                tx_root: merkle_root(&txs.iter().map(|t| t.hash().0).collect::<Vec<_>>()),
+                state_root,
+                receipts_root: merkle_root(&receipts.iter().map(Receipt::hash).collect::<Vec<_>>()),
+                gas_used,
+            },
+            txs,
+        };
+        self.store.commit(&block, receipts, &pending, tree)?;
+        Ok(block)
+    }
+
+    fn commit_checked(
+        &self,
+        parent: &Block,
+        block: &Block,
+        receipts: &[Receipt],
+        state: &BlockState,
+        gas_used: u64,
+    ) -> Result<Block, ChainError> {
+        let pending = state.pending();
+        let height = block.header.height;
+        let (state_root, tree) = self.store.tree_update(&pending, height)?;
+        let expected = Header {
+            height,
+            parent_hash: parent.header.hash(),
+            timestamp: block.header.timestamp,
+            proposer: block.header.proposer,
+            tx_root: merkle_root(&block.txs.iter().map(|t| t.hash().0).collect::<Vec<_>>()),
+            state_root,
+            receipts_root: merkle_root(&receipts.iter().map(Receipt::hash).collect::<Vec<_>>()),
+            gas_used,
+        };
+        if expected != block.header {
+            return Err(ChainError::InvalidBlock {
+                height,
+                reason: format!(
+                    "header mismatch: state root {} expected, {} claimed",
+                    hex::encode(expected.state_root),
+                    hex::encode(block.header.state_root)
+                ),
+            });
+        }
+        self.store.commit(block, receipts, &pending, tree)?;
+        Ok(block.clone())
+    }
+
+    /// Why `tx` was refused, re-derived for the error type (the receipt carries a string).
+    fn refusal(&self, state: &BlockState, tx: &SignedTx) -> Option<TxError> {
+        let member = state.get_decoded::<MemberRecord>(&StateKey::Member(tx.payload.sender));
+        let Some(member) = member else {
+            return Some(TxError::UnknownSigner(tx.payload.sender.to_hex()));
+        };
+        let needed = needed_role(&tx.payload.action);
+        if !member.roles.contains(&needed) {
+            return Some(TxError::NotPermitted(needed));
+        }
+        let next = state
+            .get_decoded::<u64>(&StateKey::Nonce(tx.sender()))
+            .unwrap_or(0);
+        if tx.payload.nonce < next {
+            return Some(TxError::NonceTooLow {
+                expected: next,
+                found: tx.payload.nonce,
+            });
+        }
+        if tx.payload.nonce > next {
+            return Some(TxError::NonceTooHigh {
+                expected: next,
+                found: tx.payload.nonce,
+            });
+        }
+        None
+    }
+
+    /// Executes one transaction on `state`.
+    fn execute_tx(&self, state: &Arc<BlockState>, info: BlockInfo, tx: &SignedTx) -> Receipt {
+        let rejected = |reason: &str| Receipt {
+            tx_hash: tx.hash(),
+            status: TxStatus::Rejected(reason.into()),
+            gas_used: 0,
+            events: Vec::new(),
+            return_data: Vec::new(),
+            contract: None,
+        };
+        if let Some(error) = self.refusal(state, tx) {
+            return rejected(&error.to_string());
+        }
+        let sender = tx.sender();
+        let nonce = tx.payload.nonce;
+        state.put(&StateKey::Nonce(sender), &(nonce + 1));
+        let reader: Arc<dyn StateReader> = state.clone();
+        let result = match &tx.payload.action {
+            Action::Deploy { code, input, salt } => Some(self.runtime.execute(
+                reader,
+                info,
+                Message::Deploy {
+                    deployer: sender,
+                    code: code.clone(),
+                    input: input.clone(),
+                    salt: salt.clone(),
+                },
+                tx.payload.gas_limit,
+            )),
+            Action::Call { contract, input } => Some(self.runtime.execute(
+                reader,
+                info,
+                Message::Call {
+                    caller: sender,
+                    contract: *contract,
+                    input: input.clone(),
+                },
+                tx.payload.gas_limit,
+            )),
+            Action::Admin(admin) => {
+                let gas_used = ADMIN_GAS.min(tx.payload.gas_limit);
+                let status = if tx.payload.gas_limit < ADMIN_GAS {
+                    TxStatus::Failed("out_of_gas".into())
+                } else {
+                    let saved = state.pending();
+                    match self.admin(state, tx.payload.sender, admin) {
+                        Ok(()) => TxStatus::Success,
+                        Err(reason) => {
+                            // A failed administration changes nothing but the nonce.
+                            state.restore(saved);
+                            state.put(&StateKey::Nonce(sender), &(nonce + 1));
+                            TxStatus::Failed(reason)
+                        }
+                    }
+                };
+                return Receipt {
+                    tx_hash: tx.hash(),
+                    status,
+                    gas_used,
+                    events: Vec::new(),
+                    return_data: Vec::new(),
+                    contract: None,
+                };
+            }
+        };
+        let result: CallResult = result.expect("deploy and call execute");
+        let status = match &result.outcome {
+            Outcome::Success => {
+                state.apply(&result.changes);
+                TxStatus::Success
+            }
+            Outcome::Reverted => TxStatus::Reverted,
+            Outcome::Failed(f) => TxStatus::Failed(f.name()),
+        };
+        Receipt {
+            tx_hash: tx.hash(),
+            status,
+            gas_used: result.gas_used,
+            events: result.events,
+            return_data: result.return_data,
+            contract: result.contract.filter(|_| result.outcome.is_success()),
+        }
+    }
+
+    /// Consortium administration: a proposal needs approvals from a majority of organisations.
+    fn admin(
+        &self,
+        state: &BlockState,
+        sender: PublicKey,
+        action: &AdminAction,
+    ) -> Result<(), String> {
+        let member = state
+            .get_decoded::<MemberRecord>(&StateKey::Member(sender))
+            .ok_or("unknown_signer")?;
+        let number = match action {
+            AdminAction::Propose(proposal) => {
+                let n = state
+                    .get_decoded::<u64>(&StateKey::NextProposal)
+                    .unwrap_or(0);
+                state.put(&StateKey::NextProposal, &(n + 1));
+                state.put(
+                    &StateKey::Proposal(n),
+                    &ProposalRecord {
+                        proposal: proposal.clone(),
+                        proposer: sender,
+                        approvals: vec![member.org.clone()],
+                        executed: false,
+                    },
+                );
+                n
+            }
+            AdminAction::Approve { proposal } => {
+                let mut record = state
+                    .get_decoded::<ProposalRecord>(&StateKey::Proposal(*proposal))
+                    .ok_or("proposal_not_found")?;
+                if record.executed {
+                    return Err("proposal_already_executed".into());
+                }
+                if !record.approvals.contains(&member.org) {
+                    record.approvals.push(member.org.clone());
+                }
+                state.put(&StateKey::Proposal(*proposal), &record);
+                *proposal
+            }
+        };
+        let mut record = state
+            .get_decoded::<ProposalRecord>(&StateKey::Proposal(number))
+            .ok_or("proposal_not_found")?;
+        let orgs = state
+            .get_decoded::<Vec<String>>(&StateKey::Organisations)
+            .unwrap_or_default();
+        let approving = record.approvals.iter().filter(|o| orgs.contains(o)).count();
+        if approving * 2 > orgs.len() {
+            apply_proposal(state, &record.proposal)?;
+            record.executed = true;
+            state.put(&StateKey::Proposal(number), &record);
+        }
+        Ok(())
+    }
+
+    /// A read-only call on the committed state.
+    pub fn query(
+        &self,
+        caller: Address,
+        contract: Address,
+        input: Vec<u8>,
+        gas: u64,
+    ) -> CallResult {
+        let head = self.head().map(|b| b.header).ok();
+        let info = BlockInfo {
+            height: head.as_ref().map_or(0, |h| h.height),
+            time: head.as_ref().map_or(0, |h| h.timestamp),
+        };
+        self.runtime.execute(
+            Arc::new(CommittedState(self.store.clone())),
+            info,
+            Message::Query {
+                caller,
+                contract,
+                input,
+            },
+            gas,
+        )
+    }
+
+    /// The value of `key` at block `height` with its proof against that block's state root.
+    ///
+    /// # Errors
+    /// [`ChainError::Store`].
+    pub fn prove(
+        &self,
+        key: &StateKey,
+        height: u64,
+    ) -> Result<(Option<Vec<u8>>, StateProof), ChainError> {
+        Ok(self.store.prove(key, height)?)
+    }
+}
+
+/// The role an action needs.
+fn needed_role(action: &Action) -> NodeRole {
+    match action {
+        Action::Deploy { .. } => NodeRole::Deployer,
+        Action::Call { .. } | Action::Admin(_) => NodeRole::Member,
+    }
+}
+
+fn admission_error(derived: &Option<TxError>, reason: &str) -> TxError {
+    derived
+        .clone()
+        .unwrap_or_else(|| TxError::Malformed(reason.to_string()))
+}
+
+/// Applies an approved proposal.
+fn apply_proposal(state: &BlockState, proposal: &Proposal) -> Result<(), String> {
+    let mut orgs = state
+        .get_decoded::<Vec<String>>(&StateKey::Organisations)
+        .unwrap_or_default();
+    match proposal {
+        Proposal::AddOrganisation { id, kind } => {
+            if orgs.contains(id) {
+                return Err("organisation_exists".into());
+            }
+            orgs.push(id.clone());
+            state.put(&StateKey::Organisations, &orgs);
+            state.put(
+                &StateKey::Organisation(id.clone()),
+                &OrgRecord {
+                    kind: *kind,
+                    members: Vec::new(),
+                },
+            );
+        }
+        Proposal::RemoveOrganisation { id } => {
+            let record = state
+                .get_decoded::<OrgRecord>(&StateKey::Organisation(id.clone()))
+                .ok_or("organisation_not_found")?;
+            for key in record.members {
+                state.delete(&StateKey::Member(key));
+            }
+            orgs.retain(|o| o != id);
+            state.put(&StateKey::Organisations, &orgs);
+            state.delete(&StateKey::Organisation(id.clone()));
+        }
+        Proposal::AddMember { org, key, roles } => {
+            let mut record = state
+                .get_decoded::<OrgRecord>(&StateKey::Organisation(org.clone()))
+                .ok_or("organisation_not_found")?;
+            if state.get(&StateKey::Member(*key)).is_some() {
+                return Err("member_exists".into());
+            }
+            record.members.push(*key);
+            state.put(&StateKey::Organisation(org.clone()), &record);
+            state.put(
+                &StateKey::Member(*key),
+                &MemberRecord {
+                    org: org.clone(),
+                    roles: roles.clone(),
+                },
+            );
+        }
+        Proposal::RemoveMember { key } => {
+            let member = state
+                .get_decoded::<MemberRecord>(&StateKey::Member(*key))
+                .ok_or("member_not_found")?;
+            if let Some(mut record) =
+                state.get_decoded::<OrgRecord>(&StateKey::Organisation(member.org.clone()))
+            {
+                record.members.retain(|k| k != key);
+                state.put(&StateKey::Organisation(member.org), &record);
+            }
+            state.delete(&StateKey::Member(*key));
+        }
+    }
+    Ok(())
+}
