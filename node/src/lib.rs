@@ -10,6 +10,7 @@ pub mod chain;
 pub mod cli;
 pub mod genesis;
 pub mod hash;
+pub mod mempool;
 pub mod scenario;
 pub mod state;
 pub mod store;
