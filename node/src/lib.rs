@@ -8,6 +8,7 @@
 pub mod block;
 pub mod chain;
 pub mod cli;
+pub mod config;
 pub mod genesis;
 pub mod hash;
 pub mod mempool;

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 pub mod exec;
 pub mod init;
+pub mod replay;
 pub mod scenario;
 
 /// Exit codes of the `carechain` tool.
@@ -19,6 +20,8 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// `--engine both` and the engines disagreed: a determinism bug.
     pub const ENGINES_DISAGREE: u8 = 3;
+    /// `replay`: re-executing the blocks did not give the stored chain.
+    pub const REPLAY_MISMATCH: u8 = 4;
 }
 
 /// Carechain: a permissioned chain with a deterministic, gas-metered WebAssembly contract VM for
@@ -38,6 +41,9 @@ enum Command {
     /// Create a genesis and keys for a demo consortium (a hospital, an insurer, a pharmacy, a
     /// blood bank, a lab and a regulator).
     Init(init::InitArgs),
+    /// Re-execute every block of a stopped node from genesis and check each header and the
+    /// final state root.
+    Replay(replay::ReplayArgs),
     /// Run JSON scenario files: deploy, call and query contracts by name with JSON arguments and
     /// check outcomes, results, errors, events, storage and gas.
     Scenario(scenario::ScenarioArgs),
@@ -50,6 +56,7 @@ pub fn main() -> ExitCode {
         Command::Exec(args) => exec::run(&args),
         Command::Scenario(args) => scenario::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Replay(args) => replay::run(&args),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,109 @@
+//! The node's own settings: `node.toml` in the chain directory (`carechain init` writes one).
+//!
+//! ```toml
+//! data_dir = "data"                 # RocksDB directory, relative to the chain directory
+//! engine = "wasmtime"               # wasmtime | wasmi
+//! block_interval_ms = 200           # dev mode: at most one block per interval
+//! validator_key = "keys/st-mary-hospital.key"
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use carechain_runtime::EngineKind;
+use serde::Deserialize;
+
+use crate::genesis::Genesis;
+
+/// Default dev-mode block interval.
+pub const DEFAULT_BLOCK_INTERVAL_MS: u64 = 200;
+
+/// `node.toml`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// The RocksDB directory, relative to the chain directory.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// The execution engine.
+    #[serde(default)]
+    pub engine: EngineName,
+    /// Dev mode: the shortest time between blocks.
+    #[serde(default = "default_interval")]
+    pub block_interval_ms: u64,
+    /// The validator's secret key file, relative to the chain directory.
+    pub validator_key: PathBuf,
+}
+
+/// An engine as spelled in `node.toml`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineName {
+    /// wasmtime (Cranelift): the default for validators.
+    #[default]
+    Wasmtime,
+    /// wasmi (interpreter).
+    Wasmi,
+}
+
+impl From<EngineName> for EngineKind {
+    fn from(e: EngineName) -> Self {
+        match e {
+            EngineName::Wasmtime => EngineKind::Wasmtime,
+            EngineName::Wasmi => EngineKind::Wasmi,
+        }
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+
+fn default_interval() -> u64 {
+    DEFAULT_BLOCK_INTERVAL_MS
+}
+
+/// A chain directory: its genesis and node settings.
+#[derive(Clone, Debug)]
+pub struct ChainDir {
+    /// The directory.
+    pub dir: PathBuf,
+    /// Its genesis.
+    pub genesis: Genesis,
+    /// Its node settings.
+    pub config: NodeConfig,
+}
+
+impl ChainDir {
+    /// Reads `genesis.toml` and `node.toml` from `dir`.
+    ///
+    /// # Errors
+    /// A message naming the file and the problem.
+    pub fn load(dir: &Path) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let genesis_path = dir.join("genesis.toml");
+        let genesis =
+            Genesis::from_toml(&std::fs::read_to_string(&genesis_path).with_context(|| {
+                format!(
+                    "reading {} (run `carechain init` first)",
+                    genesis_path.display()
+                )
+            })?)
+            .with_context(|| format!("in {}", genesis_path.display()))?;
+        let config_path = dir.join("node.toml");
+        let config: NodeConfig = toml::from_str(
+            &std::fs::read_to_string(&config_path)
+                .with_context(|| format!("reading {}", config_path.display()))?,
+        )
+        .with_context(|| format!("in {}", config_path.display()))?;
+        Ok(ChainDir {
+            dir: dir.to_path_buf(),
+            genesis,
+            config,
+        })
+    }
+
+    /// The RocksDB directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.join(&self.config.data_dir)
+    }
+}
