@@ -133,15 +133,12 @@ impl Mempool {
         // Each sender's ready run.
         let mut runs: Vec<(u64, Vec<&Entry>)> = Vec::new();
         for (sender, queue) in &self.senders {
-            let mut expected = next_nonce(sender);
-            let mut run = Vec::new();
-            for (nonce, entry) in queue.range(expected..) {
-                if *nonce != expected {
-                    break;
-                }
-                run.push(entry);
-                expected += 1;
-            }
+            let first = next_nonce(sender);
+            let run: Vec<&Entry> = (first..)
+                .zip(queue.range(first..))
+                .take_while(|(expected, (nonce, _))| *nonce == expected)
+                .map(|(_, (_, entry))| entry)
+                .collect();
             if let Some(first) = run.first() {
                 runs.push((first.arrival, run));
             }
@@ -232,8 +229,14 @@ mod tests {
         let mut pool = Mempool::new(limits(100, 10));
         pool.insert(tx(1, 5), 5).unwrap();
         assert_eq!(pool.insert(tx(1, 5), 5), Err(TxError::Duplicate));
-        assert!(matches!(pool.insert(tx(1, 4), 5), Err(TxError::NonceTooLow { .. })));
-        assert!(matches!(pool.insert(tx(1, 15), 5), Err(TxError::NonceTooHigh { .. })));
+        assert!(matches!(
+            pool.insert(tx(1, 4), 5),
+            Err(TxError::NonceTooLow { .. })
+        ));
+        assert!(matches!(
+            pool.insert(tx(1, 15), 5),
+            Err(TxError::NonceTooHigh { .. })
+        ));
         assert_eq!(pool.len(), 1);
     }
 
@@ -243,12 +246,22 @@ mod tests {
         for n in 0..10 {
             pool.insert(tx(1, n), 0).unwrap();
         }
-        assert!(matches!(pool.insert(tx(1, 10), 0), Err(TxError::NonceTooHigh { .. })));
+        assert!(matches!(
+            pool.insert(tx(1, 10), 0),
+            Err(TxError::NonceTooHigh { .. })
+        ));
         pool.insert(tx(2, 0), 0).unwrap();
         pool.insert(tx(3, 0), 0).unwrap();
         let picked = pool.select(3, |_| 0);
         let senders: Vec<_> = picked.iter().map(|t| t.payload.sender).collect();
-        assert_eq!(senders, [tx(1, 0).payload.sender, tx(2, 0).payload.sender, tx(3, 0).payload.sender]);
+        assert_eq!(
+            senders,
+            [
+                tx(1, 0).payload.sender,
+                tx(2, 0).payload.sender,
+                tx(3, 0).payload.sender
+            ]
+        );
     }
 
     #[test]
@@ -257,9 +270,15 @@ mod tests {
         pool.insert(tx(1, 1), 0).unwrap(); // a gap: not ready until nonce 0 arrives
         pool.insert(tx(2, 0), 0).unwrap();
         pool.insert(tx(1, 0), 0).unwrap();
-        assert!(matches!(pool.insert(tx(3, 0), 0), Err(TxError::MempoolFull(_))));
+        assert!(matches!(
+            pool.insert(tx(3, 0), 0),
+            Err(TxError::MempoolFull(_))
+        ));
         let picked = pool.select(10, |_| 0);
-        let order: Vec<(PublicKey, u64)> = picked.iter().map(|t| (t.payload.sender, t.payload.nonce)).collect();
+        let order: Vec<(PublicKey, u64)> = picked
+            .iter()
+            .map(|t| (t.payload.sender, t.payload.nonce))
+            .collect();
         // sender 1's next transaction (nonce 0) arrived after sender 2's.
         let (s1, s2) = (tx(1, 0).payload.sender, tx(2, 0).payload.sender);
         assert_eq!(order, [(s2, 0), (s1, 0), (s1, 1)]);
