@@ -54,9 +54,6 @@ pub enum TxStatus {
     /// Execution failed (out of gas, trap, invalid module, ...): only the nonce changed. The
     /// string is the runtime's outcome name, e.g. `out_of_gas`.
     Failed(String),
-    /// Refused before execution (unknown signer, wrong nonce, missing role): nothing changed,
-    /// not even the nonce.
-    Rejected(String),
 }
 
 /// The result of one transaction, stored with its block.

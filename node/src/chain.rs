@@ -138,34 +138,9 @@ impl Chain {
             genesis,
             runtime,
         };
-        let state = BlockState::new(chain.store.clone());
-        for (org, kind, key, roles) in chain.genesis.members() {
-            state.put(
-                &StateKey::Member(key),
-                &MemberRecord {
-                    org: org.clone(),
-                    roles,
-                },
-            );
-            let mut record = state
-                .get_decoded::<OrgRecord>(&StateKey::Organisation(org.clone()))
-                .unwrap_or(OrgRecord {
-                    kind,
-                    members: Vec::new(),
-                });
-            record.members.push(key);
-            state.put(&StateKey::Organisation(org), &record);
-        }
-        let orgs: Vec<String> = chain
-            .genesis
-            .organisations
-            .iter()
-            .map(|o| o.id.clone())
-            .collect();
-        state.put(&StateKey::Organisations, &orgs);
-        let pending = state.pending();
         match chain.store.head()? {
             None => {
+                let pending = chain.genesis_state();
                 let (root, tree) = chain.store.tree_update(&pending, 0)?;
                 let block = genesis_block(&chain.genesis, root);
                 chain.store.commit(&block, &[], &pending, tree)?;
@@ -190,6 +165,36 @@ impl Chain {
             }
         }
         Ok(chain)
+    }
+
+    /// The state block 0 commits: the genesis members and organisations.
+    fn genesis_state(&self) -> crate::state::Pending {
+        let state = BlockState::new(self.store.clone());
+        for (org, kind, key, roles) in self.genesis.members() {
+            state.put(
+                &StateKey::Member(key),
+                &MemberRecord {
+                    org: org.clone(),
+                    roles,
+                },
+            );
+            let mut record = state
+                .get_decoded::<OrgRecord>(&StateKey::Organisation(org.clone()))
+                .unwrap_or(OrgRecord {
+                    kind,
+                    members: Vec::new(),
+                });
+            record.members.push(key);
+            state.put(&StateKey::Organisation(org), &record);
+        }
+        let orgs: Vec<String> = self
+            .genesis
+            .organisations
+            .iter()
+            .map(|o| o.id.clone())
+            .collect();
+        state.put(&StateKey::Organisations, &orgs);
+        state.pending()
     }
 
     /// The store.
@@ -242,21 +247,11 @@ impl Chain {
     /// # Errors
     /// [`TxError::UnknownSigner`], [`TxError::NotPermitted`], [`TxError::NonceTooLow`].
     pub fn check_admission(&self, tx: &SignedTx) -> Result<(), TxError> {
-        let member = self
-            .member(&tx.payload.sender)
-            .ok_or_else(|| TxError::UnknownSigner(tx.payload.sender.to_hex()))?;
-        let needed = needed_role(&tx.payload.action);
-        if !member.roles.contains(&needed) {
-            return Err(TxError::NotPermitted(needed));
+        match refusal(&BlockState::new(self.store.clone()), tx) {
+            // A later nonce may wait in the mempool for the ones before it.
+            Some(TxError::NonceTooHigh { .. }) | None => Ok(()),
+            Some(error) => Err(error),
         }
-        let next = self.nonce(&tx.sender());
-        if tx.payload.nonce < next {
-            return Err(TxError::NonceTooLow {
-                expected: next,
-                found: tx.payload.nonce,
-            });
-        }
-        Ok(())
     }
 
     /// Executes `candidates` in order as the next block at `timestamp` and commits it. Candidates
@@ -296,19 +291,26 @@ impl Chain {
                 deferred.push(tx);
                 continue;
             }
-            let receipt = self.execute_tx(&state, info, &tx);
-            if let TxStatus::Rejected(reason) = &receipt.status {
-                let error = admission_error(&self.refusal(&state, &tx), reason);
-                refused.push((tx, error));
-                continue;
-            }
+            let receipt = match self.execute_tx(&state, info, &tx) {
+                Ok(receipt) => receipt,
+                Err(error) => {
+                    refused.push((tx, error));
+                    continue;
+                }
+            };
             gas_used = gas_used.saturating_add(receipt.gas_used);
             included.push(tx);
             receipts.push(receipt);
         }
-        let block = self.commit(
-            &parent, height, timestamp, proposer, included, &receipts, &state, gas_used,
-        )?;
+        let pending = state.pending();
+        let (state_root, tree) = self.store.tree_update(&pending, height)?;
+        let block = Block {
+            header: header(
+                &parent, timestamp, proposer, &included, &receipts, state_root, gas_used,
+            ),
+            txs: included,
+        };
+        self.store.commit(&block, &receipts, &pending, tree)?;
         Ok(Committed {
             block,
             receipts,
@@ -345,178 +347,86 @@ impl Chain {
             if gas_used.saturating_add(tx.payload.gas_limit) > self.genesis.block_gas_limit {
                 return Err(invalid("over the block gas limit".into()));
             }
-            let receipt = self.execute_tx(&state, info, tx);
-            if let TxStatus::Rejected(reason) = &receipt.status {
-                return Err(invalid(format!("includes a refused transaction: {reason}")));
-            }
+            let receipt = self
+                .execute_tx(&state, info, tx)
+                .map_err(|e| invalid(format!("includes a refused transaction: {e}")))?;
             gas_used = gas_used.saturating_add(receipt.gas_used);
             receipts.push(receipt);
         }
-        let built = self.commit_checked(&parent, block, &receipts, &state, gas_used)?;
-        debug_assert_eq!(built.header, block.header);
+        let pending = state.pending();
+        let (state_root, tree) = self.store.tree_update(&pending, height)?;
+        let expected = header(
+            &parent,
+            block.header.timestamp,
+            block.header.proposer,
+            &block.txs,
+            &receipts,
+            state_root,
+            gas_used,
+        );
+        if expected != block.header {
+            return Err(invalid(format!(
+                "header mismatch: state root {} expected, {} claimed",
+                hex::encode(expected.state_root),
+                hex::encode(block.header.state_root)
+            )));
+        }
+        self.store.commit(block, &receipts, &pending, tree)?;
         Ok(receipts)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn commit(
+    /// Executes one transaction on `state`; a refused one changes nothing.
+    fn execute_tx(
         &self,
-        parent: &Block,
-        height: u64,
-        timestamp: u64,
-        proposer: PublicKey,
-        txs: Vec<SignedTx>,
-        receipts: &[Receipt],
-        state: &BlockState,
-        gas_used: u64,
-    ) -> Result<Block, ChainError> {
-        let pending = state.pending();
-        let (state_root, tree) = self.store.tree_update(&pending, height)?;
-        let block = Block {
-            header: Header {
-                height,
-                parent_hash: parent.header.hash(),
-                timestamp,
-                proposer,
-                tx_root: merkle_root(&txs.iter().map(|t| t.hash().0).collect::<Vec<_>>()),
-                state_root,
-                receipts_root: merkle_root(&receipts.iter().map(Receipt::hash).collect::<Vec<_>>()),
-                gas_used,
-            },
-            txs,
-        };
-        self.store.commit(&block, receipts, &pending, tree)?;
-        Ok(block)
-    }
-
-    fn commit_checked(
-        &self,
-        parent: &Block,
-        block: &Block,
-        receipts: &[Receipt],
-        state: &BlockState,
-        gas_used: u64,
-    ) -> Result<Block, ChainError> {
-        let pending = state.pending();
-        let height = block.header.height;
-        let (state_root, tree) = self.store.tree_update(&pending, height)?;
-        let expected = Header {
-            height,
-            parent_hash: parent.header.hash(),
-            timestamp: block.header.timestamp,
-            proposer: block.header.proposer,
-            tx_root: merkle_root(&block.txs.iter().map(|t| t.hash().0).collect::<Vec<_>>()),
-            state_root,
-            receipts_root: merkle_root(&receipts.iter().map(Receipt::hash).collect::<Vec<_>>()),
-            gas_used,
-        };
-        if expected != block.header {
-            return Err(ChainError::InvalidBlock {
-                height,
-                reason: format!(
-                    "header mismatch: state root {} expected, {} claimed",
-                    hex::encode(expected.state_root),
-                    hex::encode(block.header.state_root)
-                ),
-            });
-        }
-        self.store.commit(block, receipts, &pending, tree)?;
-        Ok(block.clone())
-    }
-
-    /// Why `tx` was refused, re-derived for the error type (the receipt carries a string).
-    fn refusal(&self, state: &BlockState, tx: &SignedTx) -> Option<TxError> {
-        let member = state.get_decoded::<MemberRecord>(&StateKey::Member(tx.payload.sender));
-        let Some(member) = member else {
-            return Some(TxError::UnknownSigner(tx.payload.sender.to_hex()));
-        };
-        let needed = needed_role(&tx.payload.action);
-        if !member.roles.contains(&needed) {
-            return Some(TxError::NotPermitted(needed));
-        }
-        let next = state
-            .get_decoded::<u64>(&StateKey::Nonce(tx.sender()))
-            .unwrap_or(0);
-        if tx.payload.nonce < next {
-            return Some(TxError::NonceTooLow {
-                expected: next,
-                found: tx.payload.nonce,
-            });
-        }
-        if tx.payload.nonce > next {
-            return Some(TxError::NonceTooHigh {
-                expected: next,
-                found: tx.payload.nonce,
-            });
-        }
-        None
-    }
-
-    /// Executes one transaction on `state`.
-    fn execute_tx(&self, state: &Arc<BlockState>, info: BlockInfo, tx: &SignedTx) -> Receipt {
-        let rejected = |reason: &str| Receipt {
-            tx_hash: tx.hash(),
-            status: TxStatus::Rejected(reason.into()),
-            gas_used: 0,
-            events: Vec::new(),
-            return_data: Vec::new(),
-            contract: None,
-        };
-        if let Some(error) = self.refusal(state, tx) {
-            return rejected(&error.to_string());
+        state: &Arc<BlockState>,
+        info: BlockInfo,
+        tx: &SignedTx,
+    ) -> Result<Receipt, TxError> {
+        if let Some(error) = refusal(state, tx) {
+            return Err(error);
         }
         let sender = tx.sender();
-        let nonce = tx.payload.nonce;
-        state.put(&StateKey::Nonce(sender), &(nonce + 1));
-        let reader: Arc<dyn StateReader> = state.clone();
-        let result = match &tx.payload.action {
-            Action::Deploy { code, input, salt } => Some(self.runtime.execute(
-                reader,
-                info,
-                Message::Deploy {
-                    deployer: sender,
-                    code: code.clone(),
-                    input: input.clone(),
-                    salt: salt.clone(),
-                },
-                tx.payload.gas_limit,
-            )),
-            Action::Call { contract, input } => Some(self.runtime.execute(
-                reader,
-                info,
-                Message::Call {
-                    caller: sender,
-                    contract: *contract,
-                    input: input.clone(),
-                },
-                tx.payload.gas_limit,
-            )),
+        state.put(&StateKey::Nonce(sender), &(tx.payload.nonce + 1));
+        let message = match &tx.payload.action {
+            Action::Deploy { code, input, salt } => Message::Deploy {
+                deployer: sender,
+                code: code.clone(),
+                input: input.clone(),
+                salt: salt.clone(),
+            },
+            Action::Call { contract, input } => Message::Call {
+                caller: sender,
+                contract: *contract,
+                input: input.clone(),
+            },
             Action::Admin(admin) => {
-                let gas_used = ADMIN_GAS.min(tx.payload.gas_limit);
                 let status = if tx.payload.gas_limit < ADMIN_GAS {
                     TxStatus::Failed("out_of_gas".into())
                 } else {
+                    // The nonce is already counted: a failed administration undoes the rest.
                     let saved = state.pending();
                     match self.admin(state, tx.payload.sender, admin) {
                         Ok(()) => TxStatus::Success,
                         Err(reason) => {
-                            // A failed administration changes nothing but the nonce.
                             state.restore(saved);
-                            state.put(&StateKey::Nonce(sender), &(nonce + 1));
                             TxStatus::Failed(reason)
                         }
                     }
                 };
-                return Receipt {
+                return Ok(Receipt {
                     tx_hash: tx.hash(),
                     status,
-                    gas_used,
+                    gas_used: ADMIN_GAS.min(tx.payload.gas_limit),
                     events: Vec::new(),
                     return_data: Vec::new(),
                     contract: None,
-                };
+                });
             }
         };
-        let result: CallResult = result.expect("deploy and call execute");
+        let reader: Arc<dyn StateReader> = state.clone();
+        let result = self
+            .runtime
+            .execute(reader, info, message, tx.payload.gas_limit);
         let status = match &result.outcome {
             Outcome::Success => {
                 state.apply(&result.changes);
@@ -525,14 +435,14 @@ impl Chain {
             Outcome::Reverted => TxStatus::Reverted,
             Outcome::Failed(f) => TxStatus::Failed(f.name()),
         };
-        Receipt {
+        Ok(Receipt {
             tx_hash: tx.hash(),
             status,
             gas_used: result.gas_used,
             events: result.events,
             return_data: result.return_data,
             contract: result.contract.filter(|_| result.outcome.is_success()),
-        }
+        })
     }
 
     /// Consortium administration: a proposal needs approvals from a majority of organisations.
@@ -637,10 +547,54 @@ fn needed_role(action: &Action) -> NodeRole {
     }
 }
 
-fn admission_error(derived: &Option<TxError>, reason: &str) -> TxError {
-    derived
-        .clone()
-        .unwrap_or_else(|| TxError::Malformed(reason.to_string()))
+/// Why `tx` may not execute on `state` (unknown signer, missing role, wrong nonce), if it may not.
+fn refusal(state: &BlockState, tx: &SignedTx) -> Option<TxError> {
+    let member = state.get_decoded::<MemberRecord>(&StateKey::Member(tx.payload.sender));
+    let Some(member) = member else {
+        return Some(TxError::UnknownSigner(tx.payload.sender.to_hex()));
+    };
+    let needed = needed_role(&tx.payload.action);
+    if !member.roles.contains(&needed) {
+        return Some(TxError::NotPermitted(needed));
+    }
+    let next = state
+        .get_decoded::<u64>(&StateKey::Nonce(tx.sender()))
+        .unwrap_or(0);
+    if tx.payload.nonce < next {
+        return Some(TxError::NonceTooLow {
+            expected: next,
+            found: tx.payload.nonce,
+        });
+    }
+    if tx.payload.nonce > next {
+        return Some(TxError::NonceTooHigh {
+            expected: next,
+            found: tx.payload.nonce,
+        });
+    }
+    None
+}
+
+/// The header of the block after `parent` with these transactions and results.
+fn header(
+    parent: &Block,
+    timestamp: u64,
+    proposer: PublicKey,
+    txs: &[SignedTx],
+    receipts: &[Receipt],
+    state_root: [u8; 32],
+    gas_used: u64,
+) -> Header {
+    Header {
+        height: parent.header.height + 1,
+        parent_hash: parent.header.hash(),
+        timestamp,
+        proposer,
+        tx_root: merkle_root(&txs.iter().map(|t| t.hash().0).collect::<Vec<_>>()),
+        state_root,
+        receipts_root: merkle_root(&receipts.iter().map(Receipt::hash).collect::<Vec<_>>()),
+        gas_used,
+    }
 }
 
 /// Applies an approved proposal.

@@ -19,6 +19,17 @@ pub enum EngineChoice {
     Both,
 }
 
+impl EngineChoice {
+    /// The engines this choice runs on.
+    pub fn engines(self) -> &'static [EngineKind] {
+        match self {
+            EngineChoice::Wasmtime => &[EngineKind::Wasmtime],
+            EngineChoice::Wasmi => &[EngineKind::Wasmi],
+            EngineChoice::Both => &EngineKind::ALL,
+        }
+    }
+}
+
 /// Arguments of `carechain exec`.
 #[derive(Args, Debug)]
 pub struct ExecArgs {
@@ -130,11 +141,7 @@ pub fn run(args: &ExecArgs) -> u8 {
         }
     };
     let code = load_module(bytes);
-    let engines: &[EngineKind] = match args.engine {
-        EngineChoice::Wasmtime => &[EngineKind::Wasmtime],
-        EngineChoice::Wasmi => &[EngineKind::Wasmi],
-        EngineChoice::Both => &EngineKind::ALL,
-    };
+    let engines = args.engine.engines();
     let reports: Vec<Report> = engines
         .iter()
         .map(|e| exec_on(*e, &code, &input, args.gas))

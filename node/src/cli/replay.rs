@@ -42,13 +42,9 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<bool> {
         chain_dir.config.engine.into(),
     )?;
     let head = live.head()?;
-    let engines = match args.engine {
-        EngineChoice::Wasmtime => vec![carechain_runtime::EngineKind::Wasmtime],
-        EngineChoice::Wasmi => vec![carechain_runtime::EngineKind::Wasmi],
-        EngineChoice::Both => carechain_runtime::EngineKind::ALL.to_vec(),
-    };
+    let engines = args.engine.engines();
     let mut all_ok = true;
-    for engine in engines {
+    for &engine in engines {
         let scratch = tempfile::tempdir()?;
         let fresh = Chain::open(scratch.path(), chain_dir.genesis.clone(), engine)?;
         let mut mismatch = None;

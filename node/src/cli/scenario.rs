@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use carechain_runtime::EngineKind;
 use clap::Args;
 
 use super::exec::EngineChoice;
@@ -37,11 +36,7 @@ pub fn run(args: &ScenarioArgs) -> u8 {
         );
         return exit::OK;
     }
-    let engines: &[EngineKind] = match args.engine {
-        EngineChoice::Wasmtime => &[EngineKind::Wasmtime],
-        EngineChoice::Wasmi => &[EngineKind::Wasmi],
-        EngineChoice::Both => &EngineKind::ALL,
-    };
+    let engines = args.engine.engines();
     let mut failed = false;
     let mut disagree = false;
     for file in &args.files {
