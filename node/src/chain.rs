@@ -96,6 +96,10 @@ pub struct Committed {
     pub refused: Vec<(SignedTx, TxError)>,
     /// Candidates left for a later block (the block was full).
     pub deferred: Vec<SignedTx>,
+    /// Time spent executing the transactions and updating the state tree.
+    pub execution: std::time::Duration,
+    /// Time spent writing the block to the store.
+    pub commit: std::time::Duration,
 }
 
 /// A chain on a store.
@@ -103,6 +107,7 @@ pub struct Chain {
     store: Arc<Store>,
     genesis: Genesis,
     runtime: Runtime,
+    engine: EngineKind,
 }
 
 /// The genesis block of `genesis` with the given state root. Its parent hash is the hash of the
@@ -137,6 +142,7 @@ impl Chain {
             store,
             genesis,
             runtime,
+            engine,
         };
         match chain.store.head()? {
             None => {
@@ -200,6 +206,11 @@ impl Chain {
     /// The store.
     pub fn store(&self) -> &Arc<Store> {
         &self.store
+    }
+
+    /// The engine transactions execute on.
+    pub fn engine(&self) -> EngineKind {
+        self.engine
     }
 
     /// The genesis.
@@ -274,6 +285,7 @@ impl Chain {
                 reason: format!("timestamp {timestamp} before its parent's"),
             });
         }
+        let started = std::time::Instant::now();
         let state = Arc::new(BlockState::new(self.store.clone()));
         let info = BlockInfo {
             height,
@@ -310,12 +322,15 @@ impl Chain {
             ),
             txs: included,
         };
+        let execution = started.elapsed();
         self.store.commit(&block, &receipts, &pending, tree)?;
         Ok(Committed {
             block,
             receipts,
             refused,
             deferred,
+            execution,
+            commit: started.elapsed() - execution,
         })
     }
 

@@ -5,8 +5,11 @@
 //! engine = "wasmtime"               # wasmtime | wasmi
 //! block_interval_ms = 200           # dev mode: at most one block per interval
 //! validator_key = "keys/st-mary-hospital.key"
+//! rpc_addr = "127.0.0.1:9944"       # JSON-RPC over HTTP and WebSocket
+//! metrics_addr = "127.0.0.1:9615"   # Prometheus /metrics; omit to serve none
 //! ```
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use carechain_runtime::EngineKind;
@@ -32,6 +35,19 @@ pub struct NodeConfig {
     pub block_interval_ms: u64,
     /// The validator's secret key file, relative to the chain directory.
     pub validator_key: PathBuf,
+    /// Where JSON-RPC (HTTP and WebSocket) listens.
+    #[serde(default = "default_rpc_addr")]
+    pub rpc_addr: SocketAddr,
+    /// Where the Prometheus metrics endpoint listens, if anywhere.
+    #[serde(default)]
+    pub metrics_addr: Option<SocketAddr>,
+}
+
+/// The default JSON-RPC address.
+pub const DEFAULT_RPC_ADDR: &str = "127.0.0.1:9944";
+
+fn default_rpc_addr() -> SocketAddr {
+    DEFAULT_RPC_ADDR.parse().expect("a valid constant address")
 }
 
 /// An engine as spelled in `node.toml`.
@@ -106,4 +122,31 @@ impl ChainDir {
     pub fn data_dir(&self) -> PathBuf {
         self.dir.join(&self.config.data_dir)
     }
+
+    /// The validator's signing key.
+    ///
+    /// # Errors
+    /// If the key file cannot be read or is not a hex ed25519 secret key.
+    pub fn validator_key(&self) -> anyhow::Result<ed25519_dalek::SigningKey> {
+        read_key(&self.dir.join(&self.config.validator_key))
+    }
+}
+
+/// Reads a secret key file: 64 hex digits (as `carechain init` and `carechain keys` write them).
+///
+/// # Errors
+/// A message naming the file and the problem.
+pub fn read_key(path: &Path) -> anyhow::Result<ed25519_dalek::SigningKey> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("reading key file {}: {e}", path.display()))?;
+    let bytes: [u8; 32] = hex::decode(text.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{} is not a secret key (64 hex digits expected)",
+                path.display()
+            )
+        })?;
+    Ok(ed25519_dalek::SigningKey::from_bytes(&bytes))
 }

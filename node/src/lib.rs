@@ -7,12 +7,15 @@
 
 pub mod block;
 pub mod chain;
+pub mod client;
 pub mod cli;
 pub mod config;
 pub mod genesis;
 pub mod hash;
 pub mod mempool;
+pub mod rpc;
 pub mod scenario;
+pub mod service;
 pub mod state;
 pub mod store;
 pub mod tx;

@@ -71,6 +71,22 @@ impl Mempool {
         self.known.contains(hash)
     }
 
+    /// The sender's next nonce counting its waiting transactions: `committed` (its next nonce in
+    /// the committed state) plus the run of consecutive nonces waiting from there.
+    pub fn next_nonce(&self, sender: &Address, committed: u64) -> u64 {
+        let Some(queue) = self.senders.get(sender) else {
+            return committed;
+        };
+        let mut next = committed;
+        for nonce in queue.range(committed..).map(|(n, _)| *n) {
+            if nonce != next {
+                break;
+            }
+            next += 1;
+        }
+        next
+    }
+
     /// Adds a transaction that passed the stateless and admission checks; `next_nonce` is the
     /// sender's next nonce in the committed state.
     ///

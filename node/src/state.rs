@@ -116,6 +116,24 @@ pub fn verify_proof(
     proof.verify(jmt::RootHash(state_root), key.key_hash(), value)
 }
 
+/// Like [`verify_proof`], for a key given as its encoded bytes ([`StateKey::encode`]), as RPC
+/// clients have it.
+///
+/// # Errors
+/// If the proof does not hold.
+pub fn verify_proof_raw(
+    proof: &StateProof,
+    state_root: [u8; 32],
+    key: &[u8],
+    value: Option<&[u8]>,
+) -> anyhow::Result<()> {
+    proof.verify(
+        jmt::RootHash(state_root),
+        jmt::KeyHash(blake2b_256(key)),
+        value,
+    )
+}
+
 /// What a block's transactions changed so far: read through by later transactions, written in
 /// one batch at commit.
 #[derive(Clone, Debug, Default)]

@@ -280,6 +280,21 @@ impl Store {
             .map_err(|e| StoreError::Tree(e.to_string()))
     }
 
+    /// Like [`Store::prove`], for a key given as its encoded bytes.
+    ///
+    /// # Errors
+    /// [`StoreError::Tree`] if the tree has no such version.
+    pub fn prove_raw(
+        &self,
+        key: &[u8],
+        height: u64,
+    ) -> Result<(Option<Vec<u8>>, StateProof), StoreError> {
+        let reader = TreeReader(self);
+        let tree: Tree<'_, TreeReader<'_>> = Tree::new(&reader);
+        tree.get_with_proof(jmt::KeyHash(crate::hash::blake2b_256(key)), height)
+            .map_err(|e| StoreError::Tree(e.to_string()))
+    }
+
     /// The state root at `height`.
     ///
     /// # Errors

@@ -98,7 +98,9 @@ fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
          data_dir = \"data\"\n\
          engine = \"wasmtime\"\n\
          block_interval_ms = 200\n\
-         validator_key = \"keys/{}.key\"\n",
+         validator_key = \"keys/{}.key\"\n\
+         rpc_addr = \"127.0.0.1:9944\"\n\
+         metrics_addr = \"127.0.0.1:9615\"\n",
         DEMO_ORGANISATIONS[0].0
     );
     let node_path = args.dir.join("node.toml");

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 pub mod exec;
 pub mod init;
 pub mod replay;
+pub mod run;
 pub mod scenario;
 
 /// Exit codes of the `carechain` tool.
@@ -44,6 +45,8 @@ enum Command {
     /// Re-execute every block of a stopped node from genesis and check each header and the
     /// final state root.
     Replay(replay::ReplayArgs),
+    /// Run the dev node: blocks on RocksDB, JSON-RPC over HTTP and WebSocket, metrics.
+    Run(run::RunArgs),
     /// Run JSON scenario files: deploy, call and query contracts by name with JSON arguments and
     /// check outcomes, results, errors, events, storage and gas.
     Scenario(scenario::ScenarioArgs),
@@ -57,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Scenario(args) => scenario::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Run(args) => run::run(&args),
     };
     ExitCode::from(code)
 }

@@ -252,6 +252,25 @@ pub enum TxError {
     MempoolFull(String),
 }
 
+impl TxError {
+    /// A stable snake_case name for the reason, for clients and metrics.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            TxError::TooLarge { .. } => "too_large",
+            TxError::Malformed(_) => "malformed",
+            TxError::WrongChain { .. } => "wrong_chain",
+            TxError::BadSignature => "bad_signature",
+            TxError::GasLimitTooHigh { .. } => "gas_limit_too_high",
+            TxError::UnknownSigner(_) => "unknown_signer",
+            TxError::NotPermitted(_) => "not_permitted",
+            TxError::NonceTooLow { .. } => "nonce_too_low",
+            TxError::NonceTooHigh { .. } => "nonce_too_high",
+            TxError::Duplicate => "duplicate",
+            TxError::MempoolFull(_) => "mempool_full",
+        }
+    }
+}
+
 impl SignedTx {
     /// The transaction's hash.
     pub fn hash(&self) -> TxHash {

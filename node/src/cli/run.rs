@@ -1,0 +1,198 @@
+//! `carechain run --dir DIR`: the dev node. One validator (the key in `node.toml`) makes a block
+//! as soon as transactions wait, at most one per `block_interval_ms`, on RocksDB under the data
+//! directory; JSON-RPC (HTTP and WebSocket) and Prometheus metrics listen where `node.toml` (or
+//! the flags) say.
+//!
+//! When it is listening it prints one JSON line on stdout —
+//! `{"event":"started","rpc":"127.0.0.1:9944",...}` — and logs to stderr (`RUST_LOG` filters).
+//! Ctrl-C or SIGTERM stops it after the block in progress; `kill -9` loses nothing committed.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use serde_json::json;
+
+use super::exit;
+use crate::chain::Chain;
+use crate::config::{ChainDir, EngineName};
+use crate::mempool::MempoolLimits;
+use crate::rpc::{self, RpcLimits};
+use crate::service::{Node, NodeSettings};
+use crate::tx::PublicKey;
+
+/// Arguments of `carechain run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The chain directory (genesis.toml, node.toml, keys/, data/), made by `carechain init`.
+    #[arg(long, default_value = "carechain-dev")]
+    pub dir: PathBuf,
+    /// JSON-RPC address (HTTP and WebSocket); overrides `rpc_addr` of node.toml. Port 0 picks a
+    /// free port (printed at start).
+    #[arg(long)]
+    pub rpc_addr: Option<SocketAddr>,
+    /// Prometheus metrics address; overrides `metrics_addr` of node.toml.
+    #[arg(long)]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Serve no metrics endpoint.
+    #[arg(long, conflicts_with = "metrics_addr")]
+    pub no_metrics: bool,
+    /// Execution engine; overrides `engine` of node.toml.
+    #[arg(long, value_enum)]
+    pub engine: Option<EngineArg>,
+    /// Shortest time between blocks; overrides `block_interval_ms` of node.toml.
+    #[arg(long)]
+    pub block_interval_ms: Option<u64>,
+}
+
+/// An engine on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum EngineArg {
+    /// wasmtime (Cranelift).
+    Wasmtime,
+    /// wasmi (interpreter).
+    Wasmi,
+}
+
+/// Runs the command; returns the exit code.
+pub fn run(args: &RunArgs) -> u8 {
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("carechain-rpc")
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::USAGE;
+        }
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::USAGE
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn serve(args: &RunArgs) -> anyhow::Result<()> {
+    let mut dir = ChainDir::load(&args.dir)?;
+    if let Some(engine) = args.engine {
+        dir.config.engine = match engine {
+            EngineArg::Wasmtime => EngineName::Wasmtime,
+            EngineArg::Wasmi => EngineName::Wasmi,
+        };
+    }
+    if let Some(ms) = args.block_interval_ms {
+        dir.config.block_interval_ms = ms;
+    }
+    let key = dir.validator_key()?;
+    let proposer = PublicKey(key.verifying_key().to_bytes());
+    let chain = Chain::open(
+        &dir.data_dir(),
+        dir.genesis.clone(),
+        dir.config.engine.into(),
+    )?;
+    let head = chain.head()?;
+    tracing::info!(
+        chain_id = %dir.genesis.chain_id,
+        height = head.header.height,
+        state_root = %hex::encode(head.header.state_root),
+        engine = chain.engine().name(),
+        "chain opened"
+    );
+    let max_tx = dir.genesis.max_tx_bytes;
+    let node = Node::new(
+        chain,
+        NodeSettings {
+            proposer,
+            block_interval: Duration::from_millis(dir.config.block_interval_ms),
+            mempool: MempoolLimits::default(),
+        },
+    );
+
+    let metrics_addr = if args.no_metrics {
+        None
+    } else {
+        args.metrics_addr.or(dir.config.metrics_addr)
+    };
+    if let Some(addr) = metrics_addr {
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .with_http_listener(addr)
+            .install()
+            .map_err(|e| anyhow::anyhow!("cannot serve metrics on {addr}: {e}"))?;
+    }
+
+    let rpc_addr = args.rpc_addr.unwrap_or(dir.config.rpc_addr);
+    let (rpc_addr, server) =
+        rpc::start(node.clone(), rpc_addr, RpcLimits::for_max_tx(max_tx)).await?;
+    let producer = node.spawn_producer();
+    println!(
+        "{}",
+        json!({
+            "event": "started",
+            "chain_id": dir.genesis.chain_id,
+            "rpc": rpc_addr.to_string(),
+            "http": format!("http://{rpc_addr}"),
+            "ws": format!("ws://{rpc_addr}"),
+            "metrics": metrics_addr.map(|a| format!("http://{a}/metrics")),
+            "height": head.header.height,
+            "state_root": hex::encode(head.header.state_root),
+        })
+    );
+    std::io::stdout().flush()?;
+    tracing::info!(rpc = %rpc_addr, "listening");
+
+    shutdown_signal().await;
+    tracing::info!("stopping");
+    node.stop();
+    let _ = server.stop();
+    tokio::task::spawn_blocking(move || producer.join())
+        .await?
+        .map_err(|_| anyhow::anyhow!("the block producer panicked"))?;
+    server.stopped().await;
+    let head = node.chain().head()?;
+    tracing::info!(
+        height = head.header.height,
+        state_root = %hex::encode(head.header.state_root),
+        "stopped"
+    );
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = async {
+                match term.as_mut() {
+                    Some(t) => { t.recv().await; }
+                    None => std::future::pending::<()>().await,
+                }
+            } => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
