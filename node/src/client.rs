@@ -92,9 +92,7 @@ impl Client {
     pub fn call(&self, method: &str, params: Vec<Value>) -> Result<Value, ClientError> {
         let mut array = ArrayParams::new();
         for p in params {
-            array
-                .insert(p)
-                .map_err(|e| self.transport(e.to_string()))?;
+            array.insert(p).map_err(|e| self.transport(e.to_string()))?;
         }
         let result = self
             .runtime
@@ -131,7 +129,12 @@ impl Client {
     /// # Errors
     /// [`ClientError`]; a refused transaction is [`ClientError::Rpc`] with
     /// [`crate::rpc::codes::TX_REJECTED`].
-    pub fn send(&self, key: &SigningKey, action: Action, gas_limit: u64) -> Result<String, ClientError> {
+    pub fn send(
+        &self,
+        key: &SigningKey,
+        action: Action,
+        gas_limit: u64,
+    ) -> Result<String, ClientError> {
         let status = self.status()?;
         let chain_id = status["chain_id"].as_str().unwrap_or_default().to_string();
         let sender = PublicKey(key.verifying_key().to_bytes());

@@ -7,8 +7,8 @@
 
 pub mod block;
 pub mod chain;
-pub mod client;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod genesis;
 pub mod hash;

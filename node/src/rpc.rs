@@ -189,7 +189,10 @@ pub fn receipt_json(node: &Node, tx: &SignedTx, receipt: &Receipt) -> Value {
             (metadata, message)
         }
         Action::Deploy { code, input, .. } => {
-            let metadata = ContractMetadata::from_wasm(code).ok().flatten().map(Arc::new);
+            let metadata = ContractMetadata::from_wasm(code)
+                .ok()
+                .flatten()
+                .map(Arc::new);
             let message = metadata
                 .as_deref()
                 .and_then(|m| selected(m, input, true))
@@ -250,7 +253,9 @@ fn block_json(node: &Node, block: &Block, receipts: &[Receipt], full: bool) -> V
             .txs
             .iter()
             .zip(receipts)
-            .map(|(tx, r)| json!({"transaction": tx_json(tx), "receipt": receipt_json(node, tx, r)}))
+            .map(
+                |(tx, r)| json!({"transaction": tx_json(tx), "receipt": receipt_json(node, tx, r)}),
+            )
             .collect()
     } else {
         block.txs.iter().map(|t| json!(hx(&t.hash().0))).collect()
@@ -412,7 +417,10 @@ fn register(module: &mut RpcModule<Arc<Node>>) -> Result<(), jsonrpsee::core::Re
         let Some(block) = store.block(height).map_err(internal)? else {
             return Ok(Value::Null);
         };
-        let receipts = store.receipts(height).map_err(internal)?.unwrap_or_default();
+        let receipts = store
+            .receipts(height)
+            .map_err(internal)?
+            .unwrap_or_default();
         Ok(block_json(node, &block, &receipts, full.unwrap_or(false)))
     })?;
 
@@ -441,9 +449,13 @@ fn register(module: &mut RpcModule<Arc<Node>>) -> Result<(), jsonrpsee::core::Re
         let result = node.chain().query(caller, contract, input, gas);
         let mut out = json!({
             "outcome": match &result.outcome {
-                Outcome::Success => "success".to_string(),
-                Outcome::Reverted => "reverted".to_string(),
-                Outcome::Failed(f) => format!("failed: {}", f.name()),
+                Outcome::Success => "success",
+                Outcome::Reverted => "reverted",
+                Outcome::Failed(_) => "failed",
+            },
+            "failure": match &result.outcome {
+                Outcome::Failed(f) => Some(f.name()),
+                _ => None,
             },
             "gas_used": result.gas_used,
             "return_data": hx(&result.return_data),
@@ -497,7 +509,10 @@ fn register(module: &mut RpcModule<Arc<Node>>) -> Result<(), jsonrpsee::core::Re
         let head = chain.head().map_err(internal)?.header.height;
         let height = q.height.unwrap_or(head);
         if height > head {
-            return Err(error(codes::NOT_FOUND, format!("no block {height} yet (head {head})")));
+            return Err(error(
+                codes::NOT_FOUND,
+                format!("no block {height} yet (head {head})"),
+            ));
         }
         let (value, proof) = chain.store().prove_raw(&key, height).map_err(internal)?;
         let root = chain.store().state_root(height).map_err(internal)?;
@@ -710,7 +725,10 @@ where
         }
     }
 
-    fn batch<'a>(&self, requests: Batch<'a>) -> impl Future<Output = Self::BatchResponse> + Send + 'a {
+    fn batch<'a>(
+        &self,
+        requests: Batch<'a>,
+    ) -> impl Future<Output = Self::BatchResponse> + Send + 'a {
         if self.take(requests.len()) {
             ResponseFuture::future(self.inner.batch(requests))
         } else {
@@ -745,7 +763,8 @@ pub async fn start(
         .max_connections(limits.max_connections)
         .build();
     let rate = limits.calls_per_second;
-    let middleware = RpcServiceBuilder::new().layer_fn(move |service| RateLimit::new(service, rate));
+    let middleware =
+        RpcServiceBuilder::new().layer_fn(move |service| RateLimit::new(service, rate));
     let server = Server::builder()
         .set_config(config)
         .set_rpc_middleware(middleware)

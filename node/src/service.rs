@@ -110,9 +110,7 @@ impl Node {
             wake: Condvar::new(),
             dropped: Mutex::new(Dropped::default()),
             feed,
-            metadata: Mutex::new(lru::LruCache::new(
-                NonZeroUsize::new(64).expect("non-zero"),
-            )),
+            metadata: Mutex::new(lru::LruCache::new(NonZeroUsize::new(64).expect("non-zero"))),
             stopping: AtomicBool::new(false),
         })
     }

@@ -62,18 +62,28 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
         .send(
             &keys[0],
             Action::Deploy {
-                code: carechain_contracts::wasm("counter").expect("counter built").to_vec(),
+                code: carechain_contracts::wasm("counter")
+                    .expect("counter built")
+                    .to_vec(),
                 input: call_input("new", 0u64),
                 salt: vec![],
             },
             GAS,
         )
         .expect("deploy sent");
-    let deployed = client.wait(&deploy, Duration::from_secs(30)).expect("deployed");
+    let deployed = client
+        .wait(&deploy, Duration::from_secs(30))
+        .expect("deployed");
     assert_eq!(deployed["receipt"]["status"], "success", "{deployed}");
-    let contract = deployed["receipt"]["contract"].as_str().expect("address").to_string();
+    let contract = deployed["receipt"]["contract"]
+        .as_str()
+        .expect("address")
+        .to_string();
     let contract_address = Address(
-        hex::decode(&contract).expect("hex").try_into().expect("32 bytes"),
+        hex::decode(&contract)
+            .expect("hex")
+            .try_into()
+            .expect("32 bytes"),
     );
 
     // Everything observed committed so far: tx hash -> (height, index); height -> block hash.
@@ -112,7 +122,9 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
         // Observe what is committed, then kill while the stream and block production go on.
         let hashes: Vec<String> = sent.lock().unwrap().clone();
         for hash in &hashes {
-            let tx = client.call("cc_getTransaction", vec![json!(hash)]).expect("tx status");
+            let tx = client
+                .call("cc_getTransaction", vec![json!(hash)])
+                .expect("tx status");
             if tx["state"] == "committed" {
                 let at = (
                     tx["block_height"].as_u64().expect("height"),
@@ -125,7 +137,10 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
         }
         let head = client.call("cc_head", vec![]).expect("head");
         let head_height = head["height"].as_u64().expect("height");
-        blocks.insert(head_height, head["hash"].as_str().expect("hash").to_string());
+        blocks.insert(
+            head_height,
+            head["hash"].as_str().expect("hash").to_string(),
+        );
         std::thread::sleep(Duration::from_millis(rng.next() % 60));
         node.kill9();
         stop.store(true, Ordering::SeqCst);
@@ -146,17 +161,27 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
         assert_eq!(node.started["state_root"], replayed["state_root"]);
         client = node.client();
         for (hash, at) in &committed {
-            let tx = client.call("cc_getTransaction", vec![json!(hash)]).expect("tx status");
+            let tx = client
+                .call("cc_getTransaction", vec![json!(hash)])
+                .expect("tx status");
             assert_eq!(tx["state"], "committed", "round {round}: {hash} lost: {tx}");
             assert_eq!(
-                (tx["block_height"].as_u64().unwrap(), tx["index"].as_u64().unwrap()),
+                (
+                    tx["block_height"].as_u64().unwrap(),
+                    tx["index"].as_u64().unwrap()
+                ),
                 *at,
                 "round {round}: {hash} moved"
             );
         }
         for (height, hash) in &blocks {
-            let block = client.call("cc_getBlock", vec![json!(height)]).expect("block");
-            assert_eq!(&block["hash"], hash, "round {round}: block {height} changed");
+            let block = client
+                .call("cc_getBlock", vec![json!(height)])
+                .expect("block");
+            assert_eq!(
+                &block["hash"], hash,
+                "round {round}: block {height} changed"
+            );
         }
         eprintln!(
             "round {round}: killed at height {stored_height}, {} transactions seen committed so far",
@@ -165,7 +190,9 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
     }
 
     // Every committed increment counted exactly once.
-    let head = client.call("cc_head", vec![]).expect("head")["height"].as_u64().unwrap();
+    let head = client.call("cc_head", vec![]).expect("head")["height"]
+        .as_u64()
+        .unwrap();
     let mut seen = std::collections::BTreeSet::new();
     let mut increments = 0u64;
     for height in 1..=head {
@@ -174,8 +201,12 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
             .expect("block");
         for entry in block["transactions"].as_array().expect("transactions") {
             let hash = entry["transaction"]["hash"].as_str().unwrap().to_string();
-            assert!(seen.insert(hash.clone()), "transaction {hash} included twice");
-            if entry["receipt"]["message"] == "increment" && entry["receipt"]["status"] == "success" {
+            assert!(
+                seen.insert(hash.clone()),
+                "transaction {hash} included twice"
+            );
+            if entry["receipt"]["message"] == "increment" && entry["receipt"]["status"] == "success"
+            {
                 increments += 1;
             }
         }
@@ -188,6 +219,9 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
         .expect("query");
     assert_eq!(value["result"], json!(increments), "{value}");
     assert!(committed.len() as u64 <= increments);
-    assert!(increments > 20, "too few transactions committed to mean anything: {increments}");
+    assert!(
+        increments > 20,
+        "too few transactions committed to mean anything: {increments}"
+    );
     node.terminate();
 }

@@ -45,6 +45,9 @@ pub struct RunArgs {
     /// Shortest time between blocks; overrides `block_interval_ms` of node.toml.
     #[arg(long)]
     pub block_interval_ms: Option<u64>,
+    /// Most JSON-RPC calls per second on one connection (a batch counts each of its calls).
+    #[arg(long, default_value_t = 20_000)]
+    pub rpc_rate_limit: u32,
 }
 
 /// An engine on the command line.
@@ -140,8 +143,11 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
     }
 
     let rpc_addr = args.rpc_addr.unwrap_or(dir.config.rpc_addr);
-    let (rpc_addr, server) =
-        rpc::start(node.clone(), rpc_addr, RpcLimits::for_max_tx(max_tx)).await?;
+    let limits = RpcLimits {
+        calls_per_second: args.rpc_rate_limit,
+        ..RpcLimits::for_max_tx(max_tx)
+    };
+    let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, limits).await?;
     let producer = node.spawn_producer();
     println!(
         "{}",

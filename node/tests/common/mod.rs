@@ -28,7 +28,11 @@ pub fn init(dir: &Path) {
         .arg(dir)
         .output()
         .expect("running carechain init");
-    assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "init failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// An organisation's node key from an initialised chain directory.
@@ -49,10 +53,20 @@ impl RunningNode {
     /// Starts `carechain run` on a free loopback port and waits until it listens.
     pub fn start(dir: &Path, extra: &[&str]) -> RunningNode {
         let mut child = Command::new(env!("CARGO_BIN_EXE_carechain"))
-            .args(["run", "--rpc-addr", "127.0.0.1:0", "--block-interval-ms", "20", "--dir"])
+            .args([
+                "run",
+                "--rpc-addr",
+                "127.0.0.1:0",
+                "--block-interval-ms",
+                "20",
+                "--dir",
+            ])
             .arg(dir)
             .args(extra)
-            .env("RUST_LOG", std::env::var("NODE_LOG").unwrap_or_else(|_| "warn".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("NODE_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -89,7 +103,10 @@ impl RunningNode {
     /// SIGTERM, and wait for a clean exit.
     pub fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill -TERM");
         for _ in 0..200 {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
                 return status;
