@@ -83,6 +83,10 @@ pub enum OrgKindName {
     Lab,
     /// A regulator.
     Regulator,
+    /// A drug manufacturer.
+    Manufacturer,
+    /// A drug wholesale distributor.
+    Wholesaler,
 }
 
 impl From<OrgKindName> for OrgKind {
@@ -94,6 +98,8 @@ impl From<OrgKindName> for OrgKind {
             OrgKindName::BloodBank => OrgKind::BloodBank,
             OrgKindName::Lab => OrgKind::Lab,
             OrgKindName::Regulator => OrgKind::Regulator,
+            OrgKindName::Manufacturer => OrgKind::Manufacturer,
+            OrgKindName::Wholesaler => OrgKind::Wholesaler,
         }
     }
 }

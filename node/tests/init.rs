@@ -48,7 +48,9 @@ fn init_creates_a_valid_consortium_whose_keys_match_the_genesis() {
             "Pharmacy",
             "BloodBank",
             "Lab",
-            "Regulator"
+            "Regulator",
+            "Manufacturer",
+            "Wholesaler"
         ]
     );
     for org in &genesis.organisations {

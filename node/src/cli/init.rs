@@ -10,14 +10,28 @@ use super::exit;
 use crate::genesis::{Genesis, Member, OrgKindName, Organisation, RoleName};
 use crate::tx::{PublicKey, generate_key};
 
-/// The demo consortium: one organisation of each kind.
-pub const DEMO_ORGANISATIONS: [(&str, OrgKindName); 6] = [
+/// The demo consortium: one organisation of each kind. Each runs a node whose key is a
+/// validator, deployer and member.
+pub const DEMO_ORGANISATIONS: [(&str, OrgKindName); 8] = [
     ("st-mary-hospital", OrgKindName::Hospital),
     ("acme-health-insurance", OrgKindName::Insurer),
     ("main-street-pharmacy", OrgKindName::Pharmacy),
     ("regional-blood-bank", OrgKindName::BloodBank),
     ("city-lab", OrgKindName::Lab),
     ("health-regulator", OrgKindName::Regulator),
+    ("northwind-pharma", OrgKindName::Manufacturer),
+    ("central-wholesale", OrgKindName::Wholesaler),
+];
+
+/// The demo consortium's people and systems: member keys (they may send transactions, not
+/// deploy or validate), as (key name, organisation). Their on-chain identities are pseudonymous
+/// account addresses; the healthcare contracts give them their healthcare roles.
+pub const DEMO_PERSONAS: [(&str, &str); 5] = [
+    ("dr-okafor", "st-mary-hospital"),
+    ("transfusion-service", "st-mary-hospital"),
+    ("billing-office", "st-mary-hospital"),
+    ("patient-p1", "st-mary-hospital"),
+    ("pharmacist-lee", "main-street-pharmacy"),
 ];
 
 /// Arguments of `carechain init`.
@@ -69,19 +83,35 @@ fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
         let public = PublicKey(key.verifying_key().to_bytes());
         let file = keys_dir.join(format!("{id}.key"));
         write_secret(&file, &hex::encode(key.to_bytes()))?;
+        let mut members = vec![Member {
+            name: format!("{id}-node"),
+            public_key: public.to_hex(),
+            roles: vec![RoleName::Validator, RoleName::Deployer, RoleName::Member],
+        }];
+        keys.push(
+            json!({"name": id, "organisation": id, "key_file": file, "public_key": public.to_hex(),
+                         "address": hex::encode(public.address().0)}),
+        );
+        for (persona, org) in DEMO_PERSONAS.iter().filter(|(_, org)| *org == id) {
+            let key = generate_key().map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+            let public = PublicKey(key.verifying_key().to_bytes());
+            let file = keys_dir.join(format!("{persona}.key"));
+            write_secret(&file, &hex::encode(key.to_bytes()))?;
+            members.push(Member {
+                name: (*persona).to_string(),
+                public_key: public.to_hex(),
+                roles: vec![RoleName::Member],
+            });
+            keys.push(
+                json!({"name": persona, "organisation": org, "key_file": file,
+                "public_key": public.to_hex(), "address": hex::encode(public.address().0)}),
+            );
+        }
         organisations.push(Organisation {
             id: id.into(),
             kind,
-            members: vec![Member {
-                name: format!("{id}-node"),
-                public_key: public.to_hex(),
-                roles: vec![RoleName::Validator, RoleName::Deployer, RoleName::Member],
-            }],
+            members,
         });
-        keys.push(
-            json!({"organisation": id, "key_file": file, "public_key": public.to_hex(),
-                         "address": hex::encode(public.address().0)}),
-        );
     }
     let genesis = Genesis {
         chain_id: args.chain_id.clone(),
@@ -118,7 +148,7 @@ fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
 }
 
 /// Writes a secret key file readable by its owner only.
-fn write_secret(path: &Path, hex_secret: &str) -> anyhow::Result<()> {
+pub(crate) fn write_secret(path: &Path, hex_secret: &str) -> anyhow::Result<()> {
     use std::io::Write;
     #[cfg(unix)]
     use std::os::unix::fs::OpenOptionsExt;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod client;
 pub mod exec;
 pub mod init;
 pub mod replay;
@@ -23,6 +24,11 @@ pub mod exit {
     pub const ENGINES_DISAGREE: u8 = 3;
     /// `replay`: re-executing the blocks did not give the stored chain.
     pub const REPLAY_MISMATCH: u8 = 4;
+    /// `call`/`deploy --wait`, `query`: the transaction or query reverted or failed (or was
+    /// dropped).
+    pub const TX_FAILED: u8 = 5;
+    /// `proof`: the proof does not verify against the block's state root.
+    pub const PROOF_INVALID: u8 = 6;
 }
 
 /// Carechain: a permissioned chain with a deterministic, gas-metered WebAssembly contract VM for
@@ -47,6 +53,25 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Run the dev node: blocks on RocksDB, JSON-RPC over HTTP and WebSocket, metrics.
     Run(run::RunArgs),
+    /// Create or list keys of a chain directory.
+    Keys(client::KeysArgs),
+    /// Deploy a contract (by name from contracts/ or a .wasm file) with JSON constructor
+    /// arguments.
+    Deploy(client::DeployArgs),
+    /// Call a contract's message with JSON arguments (a signed transaction).
+    Call(client::CallArgs),
+    /// Run a contract's query (or a message read-only) against the head state.
+    Query(client::QueryArgs),
+    /// Print contract events of past blocks, or follow new ones (--follow).
+    Events(client::EventsArgs),
+    /// Fetch a state entry with its Merkle proof and verify it against the block's state root.
+    Proof(client::ProofArgs),
+    /// A transaction's state and receipt.
+    Tx(client::TxArgs),
+    /// A block by height or hash (default: the head).
+    Block(client::BlockArgs),
+    /// The node's status.
+    Status(client::StatusArgs),
     /// Run JSON scenario files: deploy, call and query contracts by name with JSON arguments and
     /// check outcomes, results, errors, events, storage and gas.
     Scenario(scenario::ScenarioArgs),
@@ -61,6 +86,15 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Keys(args) => client::keys(&args),
+        Command::Deploy(args) => client::deploy(&args),
+        Command::Call(args) => client::call(&args),
+        Command::Query(args) => client::query(&args),
+        Command::Events(args) => client::events(&args),
+        Command::Proof(args) => client::proof(&args),
+        Command::Tx(args) => client::tx(&args),
+        Command::Block(args) => client::block(&args),
+        Command::Status(args) => client::status(&args),
     };
     ExitCode::from(code)
 }

@@ -20,6 +20,16 @@ pub struct ScenarioArgs {
     /// Print the JSON Schema of scenario files and exit.
     #[arg(long)]
     pub schema: bool,
+    /// Run against a live node at this JSON-RPC address instead of the in-memory sandbox:
+    /// accounts are the keys of `--dir`, deploys and calls are signed transactions.
+    #[arg(long)]
+    pub node: Option<String>,
+    /// With --node: the chain directory (keys/, contracts.json).
+    #[arg(long, default_value = "carechain-dev")]
+    pub dir: PathBuf,
+    /// Print each step's note as narrative (the demo does).
+    #[arg(long)]
+    pub narrate: bool,
 }
 
 /// A contract of `contracts/` by name.
@@ -35,6 +45,9 @@ pub fn run(args: &ScenarioArgs) -> u8 {
             serde_json::to_string_pretty(&scenario::schema()).expect("schema serialises")
         );
         return exit::OK;
+    }
+    if let Some(url) = &args.node {
+        return run_live(args, url);
     }
     let engines = args.engine.engines();
     let mut failed = false;
@@ -52,7 +65,7 @@ pub fn run(args: &ScenarioArgs) -> u8 {
             .iter()
             .map(|engine| scenario::run_scenario(&parsed, base, *engine, &bundled))
             .collect();
-        print_human(file, &reports[0]);
+        print_human(file, &reports[0], args.narrate);
         for r in &reports {
             println!("{}", serde_json::to_string(r).expect("report serialises"));
             failed |= !r.passed;
@@ -73,9 +86,46 @@ pub fn run(args: &ScenarioArgs) -> u8 {
     }
 }
 
-fn print_human(file: &Path, report: &ScenarioReport) {
+/// `--node`: each file against the live node, one after the other.
+fn run_live(args: &ScenarioArgs, url: &str) -> u8 {
+    let mut backend = match scenario::live::NodeBackend::new(url, &args.dir) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return exit::USAGE;
+        }
+    };
+    let mut failed = false;
+    for file in &args.files {
+        let parsed = match scenario::load(file) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        };
+        let base = file.parent().unwrap_or(Path::new("."));
+        let report = scenario::run_on(&parsed, base, "node", &mut backend, &bundled);
+        print_human(file, &report, args.narrate);
+        println!(
+            "{}",
+            serde_json::to_string(&report).expect("report serialises")
+        );
+        failed |= !report.passed;
+    }
+    if failed {
+        exit::EXPECTATION_FAILED
+    } else {
+        exit::OK
+    }
+}
+
+fn print_human(file: &Path, report: &ScenarioReport, narrate: bool) {
     eprintln!("{}: {}", file.display(), report.name);
     for s in &report.steps {
+        if narrate && let Some(note) = &s.note {
+            eprintln!("\n  {note}");
+        }
         let mark = if s.failures.is_empty() {
             "ok  "
         } else {

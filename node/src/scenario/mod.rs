@@ -18,7 +18,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use run::{ScenarioError, ScenarioReport, StepReport, load, run_scenario};
+pub mod live;
+
+pub use run::{
+    Backend, Executed, ScenarioError, ScenarioReport, StepReport, load, run_on, run_scenario,
+    substitute_time,
+};
 
 /// A scenario file.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

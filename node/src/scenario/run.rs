@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use carechain_metadata::{ContractMetadata, Message, Resolver};
-use carechain_runtime::{Address, CallResult, EngineKind, Event, Outcome, Sandbox};
+use carechain_runtime::{Address, CallResult, EngineKind, Event, Sandbox};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -40,6 +40,9 @@ pub struct StepReport {
     pub index: usize,
     /// The step in words, e.g. `call counter.increment from alice`.
     pub step: String,
+    /// The step's note from the scenario file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// `"success"`, `"reverted"`, a failure name, or `"not_run"` if the step could not be made.
     pub outcome: String,
     /// Gas used.
@@ -78,8 +81,144 @@ struct Instance {
     metadata: ContractMetadata,
 }
 
+/// What a step's execution gave, whatever executed it.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    /// `"success"`, `"reverted"` or a failure name.
+    pub outcome: String,
+    /// Return data or revert data.
+    pub return_data: Vec<u8>,
+    /// Gas used.
+    pub gas_used: u64,
+    /// Events emitted.
+    pub events: Vec<Event>,
+    /// For a successful deploy: the contract's address.
+    pub contract: Option<Address>,
+}
+
+impl Executed {
+    fn is_success(&self) -> bool {
+        self.outcome == "success"
+    }
+
+    fn is_reverted(&self) -> bool {
+        self.outcome == "reverted"
+    }
+}
+
+impl From<CallResult> for Executed {
+    fn from(r: CallResult) -> Self {
+        Executed {
+            outcome: r.outcome.name(),
+            contract: r.contract.filter(|_| r.outcome.is_success()),
+            return_data: r.return_data,
+            gas_used: r.gas_used,
+            events: r.events,
+        }
+    }
+}
+
+/// What runs a scenario's steps: the in-memory [`Sandbox`] or a live node.
+pub trait Backend {
+    /// The block time the next step will see (for `${now}` placeholders).
+    fn now(&self) -> u64;
+    /// Sets the block height and time, if this backend can.
+    ///
+    /// # Errors
+    /// Why it cannot.
+    fn set_block(&mut self, height: Option<u64>, time: Option<u64>) -> Result<String, String>;
+    /// The account address of a scenario account name.
+    fn account(&self, name: &str) -> Option<Address>;
+    /// Deploys `code` from `from`.
+    ///
+    /// # Errors
+    /// Why the step could not be made at all (not a contract outcome).
+    fn deploy(
+        &mut self,
+        from: &str,
+        code: &[u8],
+        input: &[u8],
+        salt: &[u8],
+        gas: u64,
+    ) -> Result<Executed, String>;
+    /// Calls `to` from `from` (a transaction).
+    ///
+    /// # Errors
+    /// Why the step could not be made at all.
+    fn call(&mut self, from: &str, to: Address, input: &[u8], gas: u64)
+    -> Result<Executed, String>;
+    /// Runs a read-only query.
+    ///
+    /// # Errors
+    /// Why the step could not be made at all.
+    fn query(&mut self, from: &str, to: Address, input: &[u8]) -> Result<Executed, String>;
+    /// A contract's storage value.
+    fn storage(&self, contract: &Address, key: &[u8]) -> Option<Vec<u8>>;
+    /// The state root now, hex.
+    fn state_root(&self) -> String;
+    /// Told when an instance `id` was deployed at `address`.
+    fn deployed(&mut self, _id: &str, _address: Address) {}
+}
+
+/// The in-memory backend: a fresh [`Sandbox`] with accounts derived from names.
+struct SandboxBackend(Sandbox);
+
+impl Backend for SandboxBackend {
+    fn now(&self) -> u64 {
+        self.0.block().time
+    }
+
+    fn set_block(&mut self, height: Option<u64>, time: Option<u64>) -> Result<String, String> {
+        let block = self.0.block();
+        let height = height.unwrap_or(block.height);
+        let time = time.unwrap_or(block.time);
+        self.0.set_block(height, time);
+        Ok(format!("set_block height {height} time {time}"))
+    }
+
+    fn account(&self, name: &str) -> Option<Address> {
+        Some(Sandbox::account(name))
+    }
+
+    fn deploy(
+        &mut self,
+        from: &str,
+        code: &[u8],
+        input: &[u8],
+        salt: &[u8],
+        gas: u64,
+    ) -> Result<Executed, String> {
+        let from = Sandbox::account(from);
+        Ok(self.0.deploy_with(from, code, input, salt, gas).into())
+    }
+
+    fn call(
+        &mut self,
+        from: &str,
+        to: Address,
+        input: &[u8],
+        gas: u64,
+    ) -> Result<Executed, String> {
+        let from = Sandbox::account(from);
+        Ok(self.0.call_with_gas(from, to, input, gas).into())
+    }
+
+    fn query(&mut self, from: &str, to: Address, input: &[u8]) -> Result<Executed, String> {
+        let from = Sandbox::account(from);
+        Ok(self.0.query(from, to, input).into())
+    }
+
+    fn storage(&self, contract: &Address, key: &[u8]) -> Option<Vec<u8>> {
+        self.0.storage(contract, key)
+    }
+
+    fn state_root(&self) -> String {
+        hex::encode(self.0.state_root())
+    }
+}
+
 struct Runner<'a> {
-    sandbox: Sandbox,
+    backend: &'a mut dyn Backend,
     instances: BTreeMap<String, Instance>,
     accounts: BTreeSet<String>,
     base_dir: &'a Path,
@@ -91,9 +230,45 @@ impl Resolver for Runner<'_> {
         if let Some(i) = self.instances.get(name) {
             return Some(i.address.0);
         }
-        self.accounts
-            .contains(name)
-            .then(|| Sandbox::account(name).0)
+        if self.accounts.contains(name) {
+            return self.backend.account(name).map(|a| a.0);
+        }
+        None
+    }
+}
+
+/// Replaces time placeholders — the strings `"${now}"`, `"${now+N}"` and `"${now-N}"` (N in
+/// seconds) — anywhere in `value` by the number `now`, `now + N`, `now - N`, so one scenario
+/// runs in the sandbox and on a live chain whose clock it cannot set.
+pub fn substitute_time(value: &Value, now: u64) -> Value {
+    match value {
+        Value::String(s) => match placeholder(s, now) {
+            Some(n) => json!(n),
+            None => value.clone(),
+        },
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| substitute_time(v, now)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), substitute_time(v, now)))
+                .collect(),
+        ),
+        _ => value.clone(),
+    }
+}
+
+fn placeholder(s: &str, now: u64) -> Option<u64> {
+    let inner = s.strip_prefix("${now")?.strip_suffix('}')?;
+    if inner.is_empty() {
+        return Some(now);
+    }
+    let (sign, digits) = inner.split_at(1);
+    let n: u64 = digits.parse().ok()?;
+    match sign {
+        "+" => now.checked_add(n),
+        "-" => now.checked_sub(n),
+        _ => None,
     }
 }
 
@@ -105,8 +280,21 @@ pub fn run_scenario(
     engine: EngineKind,
     contracts: &dyn Fn(&str) -> Option<Vec<u8>>,
 ) -> ScenarioReport {
+    let mut backend = SandboxBackend(Sandbox::new(engine));
+    run_on(scenario, base_dir, engine.name(), &mut backend, contracts)
+}
+
+/// Runs `scenario` on `backend` (see [`run_scenario`] for the sandbox); `label` names the
+/// backend in the report.
+pub fn run_on(
+    scenario: &Scenario,
+    base_dir: &Path,
+    label: &'static str,
+    backend: &mut dyn Backend,
+    contracts: &dyn Fn(&str) -> Option<Vec<u8>>,
+) -> ScenarioReport {
     let mut runner = Runner {
-        sandbox: Sandbox::new(engine),
+        backend,
         instances: BTreeMap::new(),
         accounts: scenario.accounts.iter().cloned().collect(),
         base_dir,
@@ -121,13 +309,18 @@ pub fn run_scenario(
             Step::SetBlock(b) => runner.set_block(b),
         };
         report.index = i + 1;
+        report.note = match step {
+            Step::Deploy(d) => d.note.clone(),
+            Step::Call(c) | Step::Query(c) => c.note.clone(),
+            Step::SetBlock(b) => b.note.clone(),
+        };
         steps.push(report);
     }
     ScenarioReport {
         name: scenario.name.clone(),
-        engine: engine.name(),
+        engine: label,
         passed: steps.iter().all(|s| s.failures.is_empty()),
-        state_root: hex::encode(runner.sandbox.state_root()),
+        state_root: runner.backend.state_root(),
         steps,
     }
 }
@@ -135,6 +328,7 @@ pub fn run_scenario(
 fn not_run(step: String, why: String) -> StepReport {
     StepReport {
         index: 0,
+        note: None,
         step,
         outcome: "not_run".into(),
         gas_used: 0,
@@ -148,13 +342,14 @@ fn not_run(step: String, why: String) -> StepReport {
 
 impl Runner<'_> {
     fn set_block(&mut self, b: &SetBlockStep) -> StepReport {
-        let block = self.sandbox.block();
-        let height = b.height.unwrap_or(block.height);
-        let time = b.time.unwrap_or(block.time);
-        self.sandbox.set_block(height, time);
+        let step = match self.backend.set_block(b.height, b.time) {
+            Ok(step) => step,
+            Err(why) => return not_run("set_block".into(), why),
+        };
         StepReport {
             index: 0,
-            step: format!("set_block height {height} time {time}"),
+            note: None,
+            step,
             outcome: "success".into(),
             gas_used: 0,
             return_data: String::new(),
@@ -212,20 +407,25 @@ impl Runner<'_> {
             Ok(c) => c.clone(),
             Err(e) => return not_run(step, e.to_string()),
         };
-        let input = match metadata.encode_call(&ctor, &d.args, self) {
+        let now = self.backend.now();
+        let args = substitute_time(&d.args, now);
+        let input = match metadata.encode_call(&ctor, &args, self) {
             Ok(i) => i,
             Err(e) => return not_run(step, format!("args: {e}")),
         };
         let salt = d.salt.clone().unwrap_or_default();
-        let from = Sandbox::account(&d.from);
-        let result = self.sandbox.deploy_with(
-            from,
+        let result = match self.backend.deploy(
+            &d.from,
             &code,
             &input,
             salt.as_bytes(),
             d.gas.unwrap_or(DEFAULT_GAS),
-        );
-        if let Some(address) = result.contract.filter(|_| result.outcome.is_success()) {
+        ) {
+            Ok(r) => r,
+            Err(why) => return not_run(step, why),
+        };
+        if let Some(address) = result.contract {
+            self.backend.deployed(&id, address);
             self.instances.insert(
                 id.clone(),
                 Instance {
@@ -235,7 +435,8 @@ impl Runner<'_> {
             );
         }
         let address = result.contract;
-        self.report(step, &result, &metadata, &ctor, &d.expect, address)
+        let expect = substitute_expect(&d.expect, now);
+        self.report(step, &result, &metadata, &ctor, &expect, address)
     }
 
     fn call(&mut self, c: &CallStep, query: bool) -> StepReport {
@@ -254,18 +455,24 @@ impl Runner<'_> {
             Ok(m) => m.clone(),
             Err(e) => return not_run(step, e.to_string()),
         };
-        let input = match metadata.encode_call(&message, &c.args, self) {
+        let now = self.backend.now();
+        let args = substitute_time(&c.args, now);
+        let input = match metadata.encode_call(&message, &args, self) {
             Ok(i) => i,
             Err(e) => return not_run(step, format!("args: {e}")),
         };
-        let from = Sandbox::account(&c.from);
         let result = if query {
-            self.sandbox.query(from, address, &input)
+            self.backend.query(&c.from, address, &input)
         } else {
-            self.sandbox
-                .call_with_gas(from, address, &input, c.gas.unwrap_or(DEFAULT_GAS))
+            self.backend
+                .call(&c.from, address, &input, c.gas.unwrap_or(DEFAULT_GAS))
         };
-        self.report(step, &result, &metadata, &message, &c.expect, Some(address))
+        let result = match result {
+            Ok(r) => r,
+            Err(why) => return not_run(step, why),
+        };
+        let expect = substitute_expect(&c.expect, now);
+        self.report(step, &result, &metadata, &message, &expect, Some(address))
     }
 
     fn decode_event(&self, event: &Event) -> Value {
@@ -288,20 +495,22 @@ impl Runner<'_> {
     fn report(
         &self,
         step: String,
-        result: &CallResult,
+        result: &Executed,
         metadata: &ContractMetadata,
         message: &Message,
         expect: &Expect,
         contract: Option<Address>,
     ) -> StepReport {
-        let outcome = result.outcome.name();
-        let returns = match result.outcome {
-            Outcome::Success => metadata.decode_return(message, &result.return_data).ok(),
-            _ => None,
+        let outcome = result.outcome.clone();
+        let returns = if result.is_success() {
+            metadata.decode_return(message, &result.return_data).ok()
+        } else {
+            None
         };
-        let error = match result.outcome {
-            Outcome::Reverted => Some(metadata.decode_revert(Some(message), &result.return_data)),
-            _ => None,
+        let error = if result.is_reverted() {
+            Some(metadata.decode_revert(Some(message), &result.return_data))
+        } else {
+            None
         };
         let events: Vec<Value> = result.events.iter().map(|e| self.decode_event(e)).collect();
         let mut failures = Vec::new();
@@ -324,7 +533,7 @@ impl Runner<'_> {
         }
         if let Some(want) = &expect.returns {
             match metadata.encode_value(&message.returns, want, self) {
-                Ok(bytes) if bytes == result.return_data && result.outcome.is_success() => {}
+                Ok(bytes) if bytes == result.return_data && result.is_success() => {}
                 Ok(_) => failures.push(format!(
                     "returns: expected {want}, got {}",
                     returns.clone().unwrap_or(Value::Null)
@@ -387,7 +596,7 @@ impl Runner<'_> {
                     for (key, value) in want {
                         let key_bytes =
                             hex::decode(key.trim_start_matches("0x")).unwrap_or_default();
-                        let got = self.sandbox.storage(&address, &key_bytes).map(hex::encode);
+                        let got = self.backend.storage(&address, &key_bytes).map(hex::encode);
                         let want = value
                             .as_ref()
                             .map(|v| v.trim_start_matches("0x").to_lowercase());
@@ -401,6 +610,7 @@ impl Runner<'_> {
         }
         StepReport {
             index: 0,
+            note: None,
             step,
             outcome,
             gas_used: result.gas_used,
@@ -415,7 +625,7 @@ impl Runner<'_> {
     fn check_events(
         &self,
         want: &[super::ExpectedEvent],
-        result: &CallResult,
+        result: &Executed,
         failures: &mut Vec<String>,
     ) {
         if want.len() != result.events.len() {
@@ -487,6 +697,19 @@ impl Runner<'_> {
             }
         }
     }
+}
+
+/// `expect` with time placeholders replaced.
+fn substitute_expect(expect: &Expect, now: u64) -> Expect {
+    let mut out = expect.clone();
+    out.returns = out.returns.map(|v| substitute_time(&v, now));
+    out.error_fields = out.error_fields.map(|v| substitute_time(&v, now));
+    if let Some(events) = &mut out.events {
+        for e in events {
+            e.fields = e.fields.as_ref().map(|v| substitute_time(v, now));
+        }
+    }
+    out
 }
 
 /// Reads and parses a scenario file.

@@ -62,6 +62,10 @@ pub enum OrgKind {
     Lab,
     /// A regulator.
     Regulator,
+    /// A drug manufacturer (DSCSA: the brand owner that commissions serialised products).
+    Manufacturer,
+    /// A drug wholesale distributor.
+    Wholesaler,
 }
 
 /// A change to the consortium, which a majority of organisations must approve.

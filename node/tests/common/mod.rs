@@ -12,13 +12,15 @@ use ed25519_dalek::SigningKey;
 use serde_json::Value;
 
 /// The organisations `carechain init` creates, in order.
-pub const ORGS: [&str; 6] = [
+pub const ORGS: [&str; 8] = [
     "st-mary-hospital",
     "acme-health-insurance",
     "main-street-pharmacy",
     "regional-blood-bank",
     "city-lab",
     "health-regulator",
+    "northwind-pharma",
+    "central-wholesale",
 ];
 
 /// `carechain init --dir DIR`.
