@@ -374,16 +374,6 @@ fn every_rpc_method_over_http_and_websocket() {
         (codes::TX_REJECTED, "gas_limit_too_high".into())
     );
     // Replaying a committed transaction.
-    let committed_tx = hex::decode(
-        &client
-            .call("cc_getBlock", vec![json!(height), json!(true)])
-            .unwrap()["transactions"][0]["transaction"]["hash"]
-            .as_str()
-            .unwrap()
-            .to_string(),
-    )
-    .unwrap();
-    assert_eq!(committed_tx.len(), 32);
     let replayed: SignedTx = {
         let mut p = payload(
             &client,

@@ -291,7 +291,7 @@ impl Book {
         Some(PublicKey(key.verifying_key().to_bytes()).address())
     }
 
-    fn contract(&self, name: &str) -> anyhow::Result<Address> {
+    pub(crate) fn contract(&self, name: &str) -> anyhow::Result<Address> {
         self.contracts
             .get(name)
             .and_then(|a| parse_address(a))

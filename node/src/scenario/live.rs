@@ -9,6 +9,7 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use carechain_metadata::ContractMetadata;
 use carechain_runtime::{Address, Event, Topic};
 use serde_json::{Value, json};
 
@@ -199,6 +200,15 @@ impl Backend for NodeBackend {
             .ok()
             .and_then(|h| h["state_root"].as_str().map(str::to_string))
             .unwrap_or_default()
+    }
+
+    fn existing(&self, id: &str) -> Option<(Address, ContractMetadata)> {
+        let address = self.book.contract(id).ok()?;
+        let metadata = self
+            .client
+            .call("cc_getMetadata", vec![json!(hex::encode(address.0))])
+            .ok()?;
+        Some((address, serde_json::from_value(metadata).ok()?))
     }
 
     fn deployed(&mut self, id: &str, address: Address) {

@@ -158,6 +158,11 @@ pub trait Backend {
     fn state_root(&self) -> String;
     /// Told when an instance `id` was deployed at `address`.
     fn deployed(&mut self, _id: &str, _address: Address) {}
+    /// A contract deployed before the scenario, known to the backend by `id` (a live node's
+    /// address book), with its metadata.
+    fn existing(&self, _id: &str) -> Option<(Address, ContractMetadata)> {
+        None
+    }
 }
 
 /// The in-memory backend: a fresh [`Sandbox`] with accounts derived from names.
@@ -443,6 +448,12 @@ impl Runner<'_> {
         self.accounts.insert(c.from.clone());
         let kind = if query { "query" } else { "call" };
         let step = format!("{kind} {}.{} from {}", c.to, c.message, c.from);
+        if !self.instances.contains_key(&c.to)
+            && let Some((address, metadata)) = self.backend.existing(&c.to)
+        {
+            self.instances
+                .insert(c.to.clone(), Instance { address, metadata });
+        }
         let Some(instance) = self.instances.get(&c.to) else {
             let known: Vec<&String> = self.instances.keys().collect();
             return not_run(
