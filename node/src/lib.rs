@@ -1,8 +1,12 @@
 //! The Carechain node and its `carechain` command-line tool.
 //!
-//! Today: `carechain exec` runs a contract module black-box on either or both engines, and
-//! `carechain scenario` runs JSON scenarios ([`scenario`]) against the contracts of `contracts/`.
-//! The node commands (`init`, `run`, `deploy`, `call`, ...) follow.
+//! The node: signed transactions ([`tx`]), the consortium's genesis ([`genesis`]), the mempool
+//! ([`mempool`]), blocks executed on the runtime and committed to RocksDB under a Jellyfish state
+//! tree ([`chain`], [`store`], [`state`]), the dev-mode service that produces blocks
+//! ([`service`]) and its JSON-RPC interface ([`rpc`]). The tool: `carechain init`/`run`, the
+//! client commands over RPC ([`client`], `deploy`, `call`, `query`, `events`, `proof`, ...),
+//! `scenario` (JSON scenarios in the sandbox or against a live node, [`scenario`]), `exec` and
+//! `replay`.
 #![warn(missing_docs)]
 
 pub mod block;
