@@ -431,8 +431,10 @@ fn register(module: &mut RpcModule<Arc<Node>>) -> Result<(), jsonrpsee::core::Re
             .map_err(internal)
     })?;
 
-    module.register_method("cc_query", |p, node, _| {
+    // Contract execution may take a while: off the async workers.
+    module.register_blocking_method("cc_query", |p, node, _| {
         let (q,): (QueryParams,) = params(&p)?;
+        let node: &Node = &node;
         let contract = Address(unhex32(&q.contract, "contract")?);
         let metadata = node.metadata(&contract);
         let (input, message) = encode_input(

@@ -282,3 +282,78 @@ fn client_commands_and_their_errors() {
         "start {start}, now {now}"
     );
 }
+
+#[test]
+fn events_follow_prints_new_events_and_the_engine_comes_from_the_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("chain");
+    init(&dir);
+    // node.toml chooses the engine; here wasmi.
+    let config = std::fs::read_to_string(dir.join("node.toml")).unwrap();
+    std::fs::write(
+        dir.join("node.toml"),
+        config.replace("engine = \"wasmtime\"", "engine = \"wasmi\""),
+    )
+    .unwrap();
+    let node = RunningNode::start(&dir, &["--no-metrics"]);
+    assert_eq!(
+        json_lines(&carechain(&node, &["status"]))[0]["engine"],
+        "wasmi"
+    );
+    let deployed = carechain(
+        &node,
+        &[
+            "deploy",
+            "counter",
+            "--args",
+            "[0]",
+            "--key",
+            "st-mary-hospital",
+            "--wait",
+        ],
+    );
+    assert_eq!(deployed.status.code(), Some(0), "{}", stderr(&deployed));
+
+    let mut follower = Command::new(env!("CARGO_BIN_EXE_carechain"))
+        .args([
+            "events",
+            "--follow",
+            "--contract",
+            "counter",
+            "--rpc",
+            &node.url,
+            "--dir",
+        ])
+        .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it is subscribed (it says so on stderr).
+    let mut err = std::io::BufReader::new(follower.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+    assert!(line.contains("following events"), "{line}");
+    let called = carechain(
+        &node,
+        &[
+            "call",
+            "counter",
+            "increment",
+            "--args",
+            "[7]",
+            "--key",
+            "patient-p1",
+            "--wait",
+        ],
+    );
+    assert_eq!(called.status.code(), Some(0), "{}", stderr(&called));
+    let mut out = std::io::BufReader::new(follower.stdout.take().unwrap());
+    let mut event = String::new();
+    std::io::BufRead::read_line(&mut out, &mut event).unwrap();
+    follower.kill().unwrap();
+    let _ = follower.wait();
+    let event: Value = serde_json::from_str(&event).unwrap();
+    assert_eq!(event["decoded"]["name"], "Incremented");
+    assert_eq!(event["decoded"]["fields"]["value"], 7);
+}
