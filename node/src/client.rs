@@ -165,6 +165,48 @@ impl Client {
         Ok(result["hash"].as_str().unwrap_or_default().to_string())
     }
 
+    /// Submits transactions in one JSON-RPC batch; one result per transaction, in order.
+    ///
+    /// # Errors
+    /// [`ClientError::Transport`] if the batch as a whole failed.
+    pub fn submit_batch(
+        &self,
+        txs: &[SignedTx],
+    ) -> Result<Vec<Result<String, RpcError>>, ClientError> {
+        let mut batch = jsonrpsee::core::params::BatchRequestBuilder::new();
+        for tx in txs {
+            let mut params = ArrayParams::new();
+            params
+                .insert(hex::encode(tx.encode()))
+                .map_err(|e| self.transport(e.to_string()))?;
+            batch
+                .insert("cc_submitTransaction", params)
+                .map_err(|e| self.transport(e.to_string()))?;
+        }
+        let response = self
+            .runtime
+            .block_on(self.http.batch_request::<Value>(batch))
+            .map_err(|e| match e {
+                jsonrpsee::core::client::Error::Call(e) => ClientError::Rpc(RpcError {
+                    code: e.code(),
+                    message: e.message().to_string(),
+                    data: None,
+                }),
+                e => self.transport(e.to_string()),
+            })?;
+        Ok(response
+            .into_iter()
+            .map(|entry| match entry {
+                Ok(v) => Ok(v["hash"].as_str().unwrap_or_default().to_string()),
+                Err(e) => Err(RpcError {
+                    code: e.code(),
+                    message: e.message().to_string(),
+                    data: e.data().and_then(|d| serde_json::from_str(d.get()).ok()),
+                }),
+            })
+            .collect())
+    }
+
     /// Waits until the transaction `hash` is committed (or dropped) and returns
     /// `cc_getTransaction`'s answer.
     ///

@@ -542,6 +542,7 @@ fn register(module: &mut RpcModule<Arc<Node>>) -> Result<(), jsonrpsee::core::Re
             "version": env!("CARGO_PKG_VERSION"),
             "engine": chain.engine().name(),
             "mode": "dev",
+            "pid": std::process::id(),
             "proposer": node.settings().proposer.to_hex(),
             "head": header_json(&head.header),
             "mempool": node.mempool_len(),

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 pub mod client;
 pub mod exec;
 pub mod init;
+pub mod load;
 pub mod replay;
 pub mod run;
 pub mod scenario;
@@ -72,6 +73,8 @@ enum Command {
     Block(client::BlockArgs),
     /// The node's status.
     Status(client::StatusArgs),
+    /// Load-test a node on loopback: pre-signed transactions, committed tx/s, latency, CPU, RSS.
+    Load(load::LoadArgs),
     /// Run JSON scenario files: deploy, call and query contracts by name with JSON arguments and
     /// check outcomes, results, errors, events, storage and gas.
     Scenario(scenario::ScenarioArgs),
@@ -95,6 +98,7 @@ pub fn main() -> ExitCode {
         Command::Tx(args) => client::tx(&args),
         Command::Block(args) => client::block(&args),
         Command::Status(args) => client::status(&args),
+        Command::Load(args) => load::run(&args),
     };
     ExitCode::from(code)
 }
