@@ -347,12 +347,15 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
     };
     let mut senders_threads = Vec::new();
     for lane in by_lane {
-        let (submitted, refused, url, batch) = (
-            submitted.clone(),
-            refused.clone(),
-            args.rpc.clone(),
-            args.batch.max(1),
-        );
+        // At a target rate, about ten batches a second per connection.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let batch = if per_lane_rate > 0.0 {
+            args.batch.min((per_lane_rate / 10.0).ceil() as usize)
+        } else {
+            args.batch
+        }
+        .max(1);
+        let (submitted, refused, url) = (submitted.clone(), refused.clone(), args.rpc.clone());
         senders_threads.push(std::thread::spawn(move || -> anyhow::Result<()> {
             let client = Client::new(&url)?;
             let mut queue: std::collections::VecDeque<Job> = lane.into();
@@ -361,6 +364,9 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
             while !queue.is_empty() && Instant::now() < deadline {
                 if per_lane_rate > 0.0 {
                     let due = lane_start + Duration::from_secs_f64(sent as f64 / per_lane_rate);
+                    if due >= deadline {
+                        break;
+                    }
                     if let Some(wait) = due.checked_duration_since(Instant::now()) {
                         std::thread::sleep(wait);
                     }
@@ -368,7 +374,14 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
                 let n = batch.min(queue.len());
                 let chunk: Vec<Job> = queue.drain(..n).collect();
                 let txs: Vec<SignedTx> = chunk.iter().map(|j| j.tx.clone()).collect();
+                // Recorded before sending: a block may commit them before the answer arrives.
                 let at = Instant::now();
+                {
+                    let mut submitted = submitted.lock().expect("lock");
+                    for job in &chunk {
+                        submitted.insert(job.hash.clone(), at);
+                    }
+                }
                 let results = client.submit_batch(&txs)?;
                 let mut retry = Vec::new();
                 {
@@ -376,11 +389,9 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
                     let mut refused = refused.lock().expect("lock");
                     for (job, result) in chunk.into_iter().zip(results) {
                         match result {
-                            Ok(_) => {
-                                submitted.insert(job.hash.clone(), at);
-                                sent += 1;
-                            }
+                            Ok(_) => sent += 1,
                             Err(e) => {
+                                submitted.remove(&job.hash);
                                 let reason = e
                                     .data
                                     .as_ref()
@@ -423,6 +434,7 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let mut committed: Vec<f64> = Vec::new();
+    let mut committed_set: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut last_commit = start;
     let mut height = head0;
     let mut rss_samples: Vec<u64> = Vec::new();
@@ -439,7 +451,8 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
             let seen = Instant::now();
             let submitted = submitted.lock().expect("lock");
             for hash in block["transactions"].as_array().into_iter().flatten() {
-                if let Some(at) = hash.as_str().and_then(|h| submitted.get(h)) {
+                if let Some((h, at)) = hash.as_str().and_then(|h| submitted.get_key_value(h)) {
+                    committed_set.insert(h.clone());
                     committed.push(seen.duration_since(*at).as_secs_f64());
                     last_commit = seen;
                 }
@@ -469,6 +482,28 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
             .map_err(|_| anyhow::anyhow!("a sender panicked"))??;
     }
     let cpu1 = pid.and_then(proc_sample);
+    // What became of transactions accepted but not seen committed (a sample).
+    let mut missing: BTreeMap<String, u64> = BTreeMap::new();
+    {
+        let submitted = submitted.lock().expect("lock");
+        for hash in submitted
+            .keys()
+            .filter(|h| !committed_set.contains(*h))
+            .take(50)
+        {
+            let state = client
+                .call("cc_getTransaction", vec![json!(hash)])
+                .map(|t| {
+                    format!(
+                        "{} {}",
+                        t["state"].as_str().unwrap_or("?"),
+                        t["reason"].as_str().unwrap_or("")
+                    )
+                })
+                .unwrap_or_else(|e| e.to_string());
+            *missing.entry(state.trim().to_string()).or_default() += 1;
+        }
+    }
     let elapsed = last_commit.duration_since(start).as_secs_f64().max(1e-9);
     committed.sort_by(f64::total_cmp);
     let accepted = submitted.lock().expect("lock").len();
@@ -483,6 +518,7 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
         "accepted": accepted,
         "committed": committed.len(),
         "refused": *refused.lock().expect("lock"),
+        "not_committed_sample": missing,
         "seconds": (elapsed * 100.0).round() / 100.0,
         "committed_tx_per_s": (committed.len() as f64 / elapsed).round(),
         "blocks": blocks,
