@@ -463,12 +463,14 @@ fn event_impl(ev: &EventInfo, spec: &EventSpec, items: &[Item]) -> TokenStream {
         .filter(|(_, t)| **t)
         .filter_map(|(f, _)| f.ident.as_ref())
         .collect();
+    let count = 1 + topic_fields.len();
     quote! {
         impl ::carechain_sdk::Event for #ident {
             const NAME: &'static str = #name;
             const SIGNATURE: [u8; 32] = [#(#sig),*];
-            fn topics(&self) -> ::carechain_sdk::prelude::Vec<::carechain_sdk::Topic> {
-                ::carechain_sdk::prelude::vec![
+            type Topics = [::carechain_sdk::Topic; #count];
+            fn topics(&self) -> Self::Topics {
+                [
                     ::carechain_sdk::Topic(Self::SIGNATURE),
                     #(::carechain_sdk::event::topic_of(&self.#topic_fields)),*
                 ]

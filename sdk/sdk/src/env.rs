@@ -50,7 +50,7 @@ impl Env {
         // about as much code as the encoding itself, at every emit site.
         let mut data = Vec::new();
         event.encode_to(&mut data);
-        emit_raw(&event.topics(), &data);
+        emit_raw(event.topics().as_ref(), &data);
     }
 
     /// Blake2b-256 of `data`, computed by the host (paid per byte).
