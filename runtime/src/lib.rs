@@ -24,6 +24,8 @@
 //! are configured to stay far below (see `engine`).
 #![warn(missing_docs)]
 
+use std::borrow::Cow;
+
 pub mod config;
 mod engine;
 mod exec;
@@ -47,17 +49,20 @@ pub use sandbox::Sandbox;
 pub use state::{ChangeSet, Event, MemoryState, StateReader};
 pub use validate::ValidationError;
 
-/// The contract metadata a module carries: the payload of its
-/// [`METADATA_SECTION`](carechain_abi::METADATA_SECTION) custom section, if any. The runtime
-/// never executes it; it keeps it with the code so tools can read it after deploy (see the
-/// `carechain-metadata` crate for its format).
-pub fn metadata_section(code: &[u8]) -> Option<&[u8]> {
+/// The contract metadata a module carries: the JSON of its
+/// [`METADATA_SECTION`](carechain_abi::METADATA_SECTION) custom section, inflated if compressed
+/// (see [`carechain_abi::metadata`]; at most
+/// [`MAX_METADATA_LEN`](carechain_abi::metadata::MAX_METADATA_LEN) bytes, so a hostile module
+/// cannot make it allocate more). `None` if the module has no such section, or it cannot be
+/// parsed or decoded. The runtime never executes it; it keeps it with the code so tools can read
+/// it after deploy (see the `carechain-metadata` crate for its format).
+pub fn metadata_section(code: &[u8]) -> Option<Cow<'_, [u8]>> {
     for payload in wasmparser::Parser::new(0).parse_all(code) {
         match payload {
             Ok(wasmparser::Payload::CustomSection(reader))
                 if reader.name() == carechain_abi::METADATA_SECTION =>
             {
-                return Some(reader.data());
+                return carechain_abi::metadata::decode_metadata(reader.data()).ok();
             }
             Ok(_) => {}
             Err(_) => return None,

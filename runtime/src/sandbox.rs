@@ -183,12 +183,13 @@ impl Sandbox {
         self.state.storage(contract, key)
     }
 
-    /// The metadata section ([`abi::METADATA_SECTION`](crate::abi::METADATA_SECTION), JSON) of
-    /// the contract deployed at `contract`, if it has one.
+    /// The metadata JSON ([`abi::METADATA_SECTION`](crate::abi::METADATA_SECTION), inflated if
+    /// compressed: see [`metadata_section`](crate::metadata_section)) of the contract deployed at
+    /// `contract`, if it has one.
     pub fn metadata(&self, contract: &Address) -> Option<Vec<u8>> {
         let hash = self.state.contract_code(contract)?;
         let code = self.state.code(&hash)?;
-        crate::metadata_section(&code).map(<[u8]>::to_vec)
+        crate::metadata_section(&code).map(std::borrow::Cow::into_owned)
     }
 
     /// Every event committed so far, in order.

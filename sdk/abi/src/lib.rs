@@ -7,7 +7,8 @@
 //!   ([`HostFn`]);
 //! * the exports a contract must provide ([`EXPORT_MEMORY`], [`EXPORT_DEPLOY`], [`EXPORT_CALL`]);
 //! * the status codes host functions return ([`CallStatus`], [`ABSENT`]);
-//! * the SCALE types both sides exchange ([`Address`], [`CodeHash`], [`Topic`]).
+//! * the SCALE types both sides exchange ([`Address`], [`CodeHash`], [`Topic`]);
+//! * the form of the metadata custom section ([`METADATA_SECTION`], [`metadata`]).
 //!
 //! # Conventions
 //!
@@ -46,11 +47,14 @@ pub const ABSENT: i32 = -1;
 /// Maximum number of topics on one event.
 pub const MAX_TOPICS: u32 = 4;
 
-/// Name of the wasm custom section that carries a contract's metadata (JSON, UTF-8).
+/// Name of the wasm custom section that carries a contract's metadata (JSON, UTF-8, usually
+/// DEFLATE-compressed: see [`metadata`] for the payload's forms).
 ///
 /// The SDK's `#[contract]` macro embeds it; the runtime ignores it when executing and hands it to
 /// tools after deploy, so the description of a contract travels with its code.
 pub const METADATA_SECTION: &str = "carechain:metadata";
+
+pub mod metadata;
 
 /// The layout of revert data written by contracts built with the Carechain SDK.
 ///

@@ -283,12 +283,14 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             impl ::carechain_sdk::ContractError for #e {}
         });
     }
+    // Compressed (see `carechain_abi::metadata`): doc comments and names make up most of it.
     // An array of byte literals, not `*b"..."`: the latter also leaves a copy of the literal in
     // the data section.
-    let bytes = json.as_bytes();
+    let bytes = carechain_metadata::encode_section(json.as_bytes());
     let len = bytes.len();
     generated.push(quote! {
-        /// This contract's metadata (JSON), embedded as a custom section of the wasm.
+        /// This contract's metadata (DEFLATE-compressed JSON), embedded as a custom section of
+        /// the wasm.
         #[cfg(target_arch = "wasm32")]
         #[unsafe(link_section = #METADATA_SECTION)]
         static __CARECHAIN_METADATA: [u8; #len] = [#(#bytes),*];
@@ -461,12 +463,14 @@ fn event_impl(ev: &EventInfo, spec: &EventSpec, items: &[Item]) -> TokenStream {
         .filter(|(_, t)| **t)
         .filter_map(|(f, _)| f.ident.as_ref())
         .collect();
+    let count = 1 + topic_fields.len();
     quote! {
         impl ::carechain_sdk::Event for #ident {
             const NAME: &'static str = #name;
             const SIGNATURE: [u8; 32] = [#(#sig),*];
-            fn topics(&self) -> ::carechain_sdk::prelude::Vec<::carechain_sdk::Topic> {
-                ::carechain_sdk::prelude::vec![
+            type Topics = [::carechain_sdk::Topic; #count];
+            fn topics(&self) -> Self::Topics {
+                [
                     ::carechain_sdk::Topic(Self::SIGNATURE),
                     #(::carechain_sdk::event::topic_of(&self.#topic_fields)),*
                 ]

@@ -2,8 +2,10 @@
 //! to turn JSON into their SCALE encoding and back.
 //!
 //! The SDK's `#[contract]` macro generates a [`ContractMetadata`] from the contract's source and
-//! embeds it, as JSON, in the wasm custom section [`METADATA_SECTION`]; [`ContractMetadata::from_wasm`]
-//! reads it back. Tools (the CLI, JSON scenarios, RPC clients) then use it to
+//! embeds it, as DEFLATE-compressed JSON, in the wasm custom section [`METADATA_SECTION`]
+//! ([`encode_section`]; [`carechain_abi::metadata`] describes the section's forms);
+//! [`ContractMetadata::from_wasm`] reads it back. Tools (the CLI, JSON scenarios, RPC clients)
+//! then use it to
 //!
 //! * encode a call from a message name and JSON arguments ([`ContractMetadata::encode_call`]),
 //! * decode return data, revert data and events to JSON ([`ContractMetadata::decode_return`],
@@ -34,11 +36,17 @@ mod codec;
 mod spec;
 
 pub use carechain_abi::METADATA_SECTION;
+pub use carechain_abi::metadata::{
+    MAX_METADATA_LEN, MetadataSectionError, decode_metadata as decode_section,
+    encode_metadata as encode_section,
+};
 pub use codec::{CodecError, Resolver};
 pub use spec::{
     Arg, ContractMetadata, EventField, EventSpec, Field, METADATA_VERSION, Message, Ty, TypeDef,
     Variant, decode_revert_without_metadata,
 };
+
+use std::borrow::Cow;
 
 use blake2::{Blake2b, Digest, digest::consts::U32};
 
@@ -85,6 +93,10 @@ pub enum MetadataError {
     /// The bytes are not a wasm module.
     #[error("not a wasm module: {0}")]
     Wasm(String),
+    /// The metadata section's payload cannot be decoded (a reserved encoding, a corrupt or
+    /// oversized compressed stream).
+    #[error("the {METADATA_SECTION} section cannot be decoded: {0}")]
+    Section(#[from] MetadataSectionError),
     /// The metadata section is not valid metadata JSON.
     #[error("the {METADATA_SECTION} section is not valid metadata: {0}")]
     Json(String),
@@ -98,17 +110,19 @@ pub enum MetadataError {
     },
 }
 
-/// The raw bytes of the [`METADATA_SECTION`] custom section of a wasm module, if it has one.
+/// The metadata JSON of a wasm module, from its [`METADATA_SECTION`] custom section (inflated if
+/// compressed, at most [`MAX_METADATA_LEN`] bytes), if it has one.
 ///
 /// # Errors
-/// [`MetadataError::Wasm`] if the module cannot be parsed up to that section.
-pub fn metadata_section(code: &[u8]) -> Result<Option<&[u8]>, MetadataError> {
+/// [`MetadataError::Wasm`] if the module cannot be parsed up to that section;
+/// [`MetadataError::Section`] if its payload cannot be decoded.
+pub fn metadata_section(code: &[u8]) -> Result<Option<Cow<'_, [u8]>>, MetadataError> {
     for payload in wasmparser::Parser::new(0).parse_all(code) {
         let payload = payload.map_err(|e| MetadataError::Wasm(e.to_string()))?;
         if let wasmparser::Payload::CustomSection(reader) = payload
             && reader.name() == METADATA_SECTION
         {
-            return Ok(Some(reader.data()));
+            return Ok(Some(decode_section(reader.data())?));
         }
     }
     Ok(None)
@@ -129,6 +143,58 @@ mod tests {
         assert!(t[3..].iter().all(|b| *b == 0));
         let long = [7u8; 33];
         assert_eq!(topic_of(&long), blake2b_256(&long));
+    }
+
+    /// A module with nothing but a custom section `name` holding `payload`.
+    fn module_with_section(name: &str, payload: &[u8]) -> Vec<u8> {
+        let mut body = vec![u8::try_from(name.len()).unwrap()];
+        body.extend_from_slice(name.as_bytes());
+        body.extend_from_slice(payload);
+        let mut module = b"\0asm\x01\0\0\0".to_vec();
+        module.push(0);
+        let mut len = body.len();
+        loop {
+            let byte = (len & 0x7f) as u8;
+            len >>= 7;
+            if len == 0 {
+                module.push(byte);
+                break;
+            }
+            module.push(byte | 0x80);
+        }
+        module.extend_from_slice(&body);
+        module
+    }
+
+    const JSON: &str = r#"{"metadata_version":1,"name":"m","constructors":[],"messages":[],"events":[],"types":{}}"#;
+
+    #[test]
+    fn the_section_is_read_plain_or_compressed() {
+        let plain = module_with_section(METADATA_SECTION, JSON.as_bytes());
+        let packed = module_with_section(METADATA_SECTION, &encode_section(JSON.as_bytes()));
+        let from_plain = ContractMetadata::from_wasm(&plain).unwrap().unwrap();
+        assert_eq!(from_plain.name, "m");
+        assert_eq!(
+            ContractMetadata::from_wasm(&packed).unwrap(),
+            Some(from_plain)
+        );
+        assert_eq!(
+            metadata_section(&packed).unwrap().as_deref(),
+            Some(JSON.as_bytes())
+        );
+        let other = module_with_section("other", JSON.as_bytes());
+        assert_eq!(ContractMetadata::from_wasm(&other).unwrap(), None);
+    }
+
+    #[test]
+    fn a_corrupt_compressed_section_is_a_section_error() {
+        let mut payload = encode_section(JSON.as_bytes());
+        payload.truncate(payload.len() - 3);
+        let module = module_with_section(METADATA_SECTION, &payload);
+        assert!(matches!(
+            ContractMetadata::from_wasm(&module),
+            Err(MetadataError::Section(MetadataSectionError::Corrupt))
+        ));
     }
 
     #[test]

@@ -240,7 +240,7 @@ impl ContractMetadata {
     pub fn from_wasm(code: &[u8]) -> Result<Option<Self>, MetadataError> {
         match crate::metadata_section(code)? {
             None => Ok(None),
-            Some(bytes) => Self::from_json(bytes).map(Some),
+            Some(json) => Self::from_json(&json).map(Some),
         }
     }
 

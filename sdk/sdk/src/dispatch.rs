@@ -70,11 +70,11 @@ pub(crate) fn check_writable() {
 
 /// Sets a plain return value.
 pub fn finish_value<T: Encode>(value: &T) {
-    value.using_encoded(|data| {
-        if !data.is_empty() {
-            unsafe { sys::set_return(sys::ptr(data.as_ptr()), sys::len(data.len())) };
-        }
-    });
+    let mut data = Vec::new();
+    value.encode_to(&mut data);
+    if !data.is_empty() {
+        unsafe { sys::set_return(sys::ptr(data.as_ptr()), sys::len(data.len())) };
+    }
 }
 
 /// Sets `Ok`'s value, or reverts with the contract error.

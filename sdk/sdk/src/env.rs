@@ -46,20 +46,11 @@ impl Env {
     /// Emits an event: its topics (signature and `#[topic]` fields) for filtering, and all its
     /// fields SCALE-encoded as data. Discarded if the call later fails.
     pub fn emit<E: Event>(&self, event: &E) {
-        let topics = event.topics();
-        let mut flat = Vec::with_capacity(topics.len() * 32);
-        for t in &topics {
-            flat.extend_from_slice(&t.0);
-        }
-        let data = event.encode();
-        unsafe {
-            sys::emit_event(
-                sys::ptr(flat.as_ptr()),
-                sys::len(topics.len()),
-                sys::ptr(data.as_ptr()),
-                sys::len(data.len()),
-            )
-        };
+        // Encoded without `Encode::encode`'s up-front `size_hint`, which for nested event types is
+        // about as much code as the encoding itself, at every emit site.
+        let mut data = Vec::new();
+        event.encode_to(&mut data);
+        emit_raw(event.topics().as_ref(), &data);
     }
 
     /// Blake2b-256 of `data`, computed by the host (paid per byte).
@@ -90,6 +81,23 @@ impl Env {
     }
 }
 
+/// The host call behind [`Env::emit`]: one copy in the contract, not one per event type.
+#[inline(never)]
+fn emit_raw(topics: &[crate::Topic], data: &[u8]) {
+    let mut flat = Vec::with_capacity(topics.len() * 32);
+    for t in topics {
+        flat.extend_from_slice(&t.0);
+    }
+    unsafe {
+        sys::emit_event(
+            sys::ptr(flat.as_ptr()),
+            sys::len(topics.len()),
+            sys::ptr(data.as_ptr()),
+            sys::len(data.len()),
+        )
+    };
+}
+
 pub(crate) fn blake2b_256(data: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
     unsafe {
@@ -112,8 +120,7 @@ pub fn revert(data: &[u8]) -> ! {
 
 /// Reverts with a contract error: [`CONTRACT_ERROR`](codes::CONTRACT_ERROR) then `error` encoded.
 pub fn revert_with<E: Encode>(error: &E) -> ! {
-    let mut data = Vec::with_capacity(1 + error.size_hint());
-    data.push(codes::CONTRACT_ERROR);
+    let mut data = alloc::vec![codes::CONTRACT_ERROR];
     error.encode_to(&mut data);
     revert(&data)
 }

@@ -1,7 +1,5 @@
 //! Typed events.
 
-use alloc::vec::Vec;
-
 use parity_scale_codec::Encode;
 
 use crate::Topic;
@@ -15,14 +13,18 @@ pub trait Event: Encode {
     const NAME: &'static str;
     /// Its first topic.
     const SIGNATURE: [u8; 32];
+    /// What [`topics`](Event::topics) returns: the `#[contract]` macro uses an array,
+    /// `[Topic; 1 + the number of #[topic] fields]`, so emitting allocates no list.
+    type Topics: AsRef<[Topic]>;
     /// All its topics, signature first.
-    fn topics(&self) -> Vec<Topic>;
+    fn topics(&self) -> Self::Topics;
 }
 
 /// The topic of an indexed field: its SCALE encoding zero-padded when at most 32 bytes (an
 /// address or an id is its own topic), else the Blake2b-256 of the encoding.
 pub fn topic_of<T: Encode>(value: &T) -> Topic {
-    let encoded = value.encode();
+    let mut encoded = alloc::vec::Vec::new();
+    value.encode_to(&mut encoded);
     if encoded.len() <= 32 {
         let mut t = [0u8; 32];
         t[..encoded.len()].copy_from_slice(&encoded);

@@ -49,7 +49,7 @@
 //!   trap without a reason.
 //! * `#[query]` messages are read-only: a write from one reverts with `WriteInQuery`.
 //! * The metadata (names, selectors, argument and return types, events, errors, docs) is embedded
-//!   as the wasm custom section `carechain:metadata`.
+//!   as the wasm custom section `carechain:metadata` (DEFLATE-compressed JSON).
 //!
 //! Contracts are `#![no_std]` and build for `wasm32v1-none`; the SDK provides the global
 //! allocator ([talc](https://docs.rs/talc)) and the panic handler.

@@ -80,7 +80,10 @@ pub fn read_raw(key: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn write<T: Encode>(key: &[u8], value: &T) {
-    value.using_encoded(|bytes| write_raw(key, bytes));
+    // Not `using_encoded`: its `size_hint` pass costs more code than the reallocations it saves.
+    let mut bytes = Vec::new();
+    value.encode_to(&mut bytes);
+    write_raw(key, &bytes);
 }
 
 /// Raw write of `key`. Reverts with `WriteInQuery` inside a `#[query]`.
