@@ -262,7 +262,7 @@ impl Book {
         read_key(&path)
     }
 
-    fn key_names(&self) -> Vec<String> {
+    pub(crate) fn key_names(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.dir.join("keys"))
             .into_iter()
             .flatten()
@@ -446,20 +446,52 @@ pub fn deploy(args: &DeployArgs) -> u8 {
     })())
 }
 
+/// A call of a deployed contract's message, encoded through the metadata the node has for it.
+struct Encoded {
+    book: Book,
+    client: Client,
+    contract: Address,
+    input: Vec<u8>,
+}
+
+fn encode_on_node(
+    connection: &Connection,
+    contract: &str,
+    message: &str,
+    args: &str,
+) -> anyhow::Result<Encoded> {
+    let book = Book::load(&connection.dir);
+    let contract = book.contract(contract)?;
+    let client = Client::new(&connection.rpc)?;
+    let metadata: ContractMetadata = serde_json::from_value(
+        client.call("cc_getMetadata", vec![json!(hex::encode(contract.0))])?,
+    )?;
+    let message = metadata
+        .message(message)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let input = encode(&metadata, message, &parse_args(args)?, &book)?;
+    Ok(Encoded {
+        book,
+        client,
+        contract,
+        input,
+    })
+}
+
 /// `carechain call`.
 pub fn call(args: &CallArgs) -> u8 {
     finish((|| {
-        let connection = &args.send.connection;
-        let book = Book::load(&connection.dir);
-        let contract = book.contract(&args.contract)?;
-        let client = Client::new(&connection.rpc)?;
-        let metadata: ContractMetadata = serde_json::from_value(
-            client.call("cc_getMetadata", vec![json!(hex::encode(contract.0))])?,
+        let Encoded {
+            book,
+            client,
+            contract,
+            input,
+        } = encode_on_node(
+            &args.send.connection,
+            &args.contract,
+            &args.message,
+            &args.args,
         )?;
-        let message = metadata
-            .message(&args.message)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let input = encode(&metadata, message, &parse_args(&args.args)?, &book)?;
         let key = book.key(&args.send.key)?;
         let (code, out) =
             send_and_report(&client, &key, Action::Call { contract, input }, &args.send)?;
@@ -471,17 +503,12 @@ pub fn call(args: &CallArgs) -> u8 {
 /// `carechain query`.
 pub fn query(args: &QueryArgs) -> u8 {
     finish((|| {
-        let connection = &args.connection;
-        let book = Book::load(&connection.dir);
-        let contract = book.contract(&args.contract)?;
-        let client = Client::new(&connection.rpc)?;
-        let metadata: ContractMetadata = serde_json::from_value(
-            client.call("cc_getMetadata", vec![json!(hex::encode(contract.0))])?,
-        )?;
-        let message = metadata
-            .message(&args.message)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let input = encode(&metadata, message, &parse_args(&args.args)?, &book)?;
+        let Encoded {
+            book,
+            client,
+            contract,
+            input,
+        } = encode_on_node(&args.connection, &args.contract, &args.message, &args.args)?;
         let mut params = json!({"contract": hex::encode(contract.0), "input": hex::encode(input)});
         if let Some(caller) = &args.caller {
             let address = book.address(caller).ok_or_else(|| {

@@ -196,15 +196,7 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
                 "deploying the counter failed: {deployed}"
             );
             let meta = metadata(address)?;
-            let keys: Vec<String> = std::fs::read_dir(args.dir.join("keys"))?
-                .flatten()
-                .filter_map(|e| {
-                    e.file_name()
-                        .to_str()
-                        .and_then(|n| n.strip_suffix(".key"))
-                        .map(str::to_string)
-                })
-                .collect();
+            let keys = book.key_names();
             keys.into_iter()
                 .map(|k| {
                     (
