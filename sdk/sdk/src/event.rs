@@ -25,11 +25,17 @@ pub trait Event: Encode {
 pub fn topic_of<T: Encode>(value: &T) -> Topic {
     let mut encoded = alloc::vec::Vec::new();
     value.encode_to(&mut encoded);
+    topic_of_encoded(&encoded)
+}
+
+/// The non-generic part of [`topic_of`]: once in the contract, not once per field type.
+#[inline(never)]
+fn topic_of_encoded(encoded: &[u8]) -> Topic {
     if encoded.len() <= 32 {
         let mut t = [0u8; 32];
-        t[..encoded.len()].copy_from_slice(&encoded);
+        t[..encoded.len()].copy_from_slice(encoded);
         Topic(t)
     } else {
-        Topic(crate::env::blake2b_256(&encoded))
+        Topic(crate::env::blake2b_256(encoded))
     }
 }

@@ -52,7 +52,7 @@
 //!   as the wasm custom section `carechain:metadata` (DEFLATE-compressed JSON).
 //!
 //! Contracts are `#![no_std]` and build for `wasm32v1-none`; the SDK provides the global
-//! allocator ([talc](https://docs.rs/talc)) and the panic handler.
+//! allocator (a bump allocator: an instance lives for one call) and the panic handler.
 #![no_std]
 #![warn(missing_docs)]
 

@@ -25,38 +25,44 @@ fn namespaced(name: &[u8], extra: usize) -> Vec<u8> {
     key
 }
 
-/// Values up to this size are read onto the stack; larger ones cost a second host call.
-const STACK_READ: usize = 64;
+/// Values up to this size are read with one host call; larger ones cost a second.
+const FIRST_READ: usize = 64;
 
 /// Reads and decodes the value under `key`.
 fn read<T: Decode>(key: &[u8]) -> Option<T> {
-    let mut small = [0u8; STACK_READ];
+    read_bytes(key).map(|bytes| decode(&bytes))
+}
+
+/// The value under `key`, read in one host call if it is small. Not generic, so the host calls
+/// are in the contract once, not once per stored type.
+#[inline(never)]
+fn read_bytes(key: &[u8]) -> Option<Vec<u8>> {
+    let mut buf: Vec<u8> = Vec::with_capacity(FIRST_READ);
     let len = unsafe {
         sys::storage_read(
             sys::ptr(key.as_ptr()),
             sys::len(key.len()),
-            sys::ptr(small.as_mut_ptr()),
-            sys::len(STACK_READ),
+            sys::ptr(buf.as_mut_ptr()),
+            sys::len(FIRST_READ),
         )
     };
     if len < 0 {
         return None;
     }
     let len = len as usize;
-    if len <= STACK_READ {
-        return Some(decode(small.get(..len).unwrap_or(&[])));
+    if len > FIRST_READ {
+        buf.reserve_exact(len);
+        unsafe {
+            sys::storage_read(
+                sys::ptr(key.as_ptr()),
+                sys::len(key.len()),
+                sys::ptr(buf.as_mut_ptr()),
+                sys::len(len),
+            );
+        }
     }
-    let mut buf: Vec<u8> = Vec::with_capacity(len);
-    unsafe {
-        sys::storage_read(
-            sys::ptr(key.as_ptr()),
-            sys::len(key.len()),
-            sys::ptr(buf.as_mut_ptr()),
-            sys::len(len),
-        );
-        buf.set_len(len);
-    }
-    Some(decode(&buf))
+    unsafe { buf.set_len(len) };
+    Some(buf)
 }
 
 /// Raw read of `key`.
@@ -177,7 +183,8 @@ impl<K: Encode, V: Encode + Decode> Map<K, V> {
     }
 
     fn key(&self, k: &K) -> Vec<u8> {
-        let mut key = namespaced(self.name, k.size_hint());
+        // No `size_hint` pass: it is as much code as the encoding, per key type.
+        let mut key = namespaced(self.name, 32);
         k.encode_to(&mut key);
         key
     }
@@ -246,7 +253,10 @@ impl<T: Encode + Decode> Vector<T> {
     /// If the list already holds `u32::MAX` elements.
     pub fn push(&self, value: &T) -> u32 {
         let index = self.len();
-        let next = index.checked_add(1).expect("Vector is full");
+        // Not `expect`: its message is formatted, which pulls `core::fmt` into every contract.
+        let next = index
+            .checked_add(1)
+            .unwrap_or_else(|| panic!("Vector is full"));
         write(&self.key(index), value);
         write(&self.len_key(), &next);
         index

@@ -1,10 +1,90 @@
 //! What a `no_std` contract needs from the SDK inside wasm: a global allocator and a panic
 //! handler.
 
+use core::alloc::{GlobalAlloc, Layout};
+use core::arch::wasm32;
+use core::cell::Cell;
+
 use carechain_abi::revert as codes;
 
+/// The contracts' allocator: a bump allocator that never frees, as ink! and Soroban contracts
+/// use. An instance lives for one call, so memory that is never reused costs little (at most a
+/// few pages of garbage in the largest calls, against the 64-page limit), and a `dealloc` that
+/// does nothing lets the compiler drop every destructor of strings and vectors: about 7 KiB of
+/// code in the largest contract, plus the ~2 KiB of a general allocator (talc, before).
+struct BumpAllocator {
+    /// The first free byte; 0 until the first allocation.
+    next: Cell<usize>,
+    /// The end of linear memory, which this allocator alone grows.
+    end: Cell<usize>,
+}
+
+// Wasm contracts are single-threaded (`wasm32v1-none` has no threads).
+unsafe impl Sync for BumpAllocator {}
+
+const PAGE: usize = 65_536;
+
+impl BumpAllocator {
+    /// Takes `[start, start + size)` from the free space, growing memory if needed.
+    ///
+    /// # Panics
+    /// If memory cannot grow (the runtime traps first, at its memory limit). Panicking here
+    /// rather than returning null keeps the allocation-failure handler, and the integer
+    /// formatting its message needs, out of the contract.
+    fn claim(&self, start: usize, size: usize) {
+        let end = self.end.get();
+        let new_next = match start.checked_add(size) {
+            Some(n) if n <= end => n,
+            Some(n) => {
+                let pages = (n - end).div_ceil(PAGE);
+                if wasm32::memory_grow(0, pages) == usize::MAX {
+                    panic!("out of memory");
+                }
+                self.end.set(end + pages * PAGE);
+                n
+            }
+            None => panic!("out of memory"),
+        };
+        self.next.set(new_next);
+    }
+}
+
+unsafe impl GlobalAlloc for BumpAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if self.end.get() == 0 {
+            // The heap starts where the module's initial memory ends.
+            let end = wasm32::memory_size(0) * PAGE;
+            self.next.set(end);
+            self.end.set(end);
+        }
+        let mask = layout.align() - 1;
+        let start = (self.next.get() + mask) & !mask;
+        self.claim(start, layout.size());
+        start as *mut u8
+    }
+
+    unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // The newest block grows in place: a vector being filled usually is that block.
+        let start = ptr as usize;
+        if start + layout.size() == self.next.get() {
+            self.claim(start, new_size);
+            return ptr;
+        }
+        unsafe {
+            let new = self.alloc(Layout::from_size_align_unchecked(new_size, layout.align()));
+            core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+            new
+        }
+    }
+}
+
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: BumpAllocator = BumpAllocator {
+    next: Cell::new(0),
+    end: Cell::new(0),
+};
 
 /// Longest panic message carried in revert data; longer ones are cut at a character boundary.
 const MAX_MESSAGE: usize = 200;
