@@ -146,16 +146,11 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
     let mut book = Book::load(&args.dir);
 
     if args.setup && args.mode == Mode::Healthcare {
-        let story = std::path::Path::new("scenarios/demo/story.json");
-        let scenario = crate::scenario::load(story)?;
         let mut backend = crate::scenario::live::NodeBackend::new(&args.rpc, &args.dir)?;
-        let report = crate::scenario::run_on(
-            &scenario,
-            std::path::Path::new("scenarios/demo"),
-            "node",
+        let report = super::scenario::run_file_live(
+            std::path::Path::new("scenarios/demo/story.json"),
             &mut backend,
-            &|name| carechain_contracts::wasm(name).map(<[u8]>::to_vec),
-        );
+        )?;
         if !report.passed {
             anyhow::bail!("the demo story did not pass; is this a fresh chain?");
         }

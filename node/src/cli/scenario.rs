@@ -37,6 +37,20 @@ fn bundled(name: &str) -> Option<Vec<u8>> {
     carechain_contracts::wasm(name).map(<[u8]>::to_vec)
 }
 
+/// Loads the scenario `file` and runs it on a live node's `backend`; contracts by name come from
+/// `contracts/`, paths are relative to the file.
+///
+/// # Errors
+/// [`scenario::ScenarioError`] if the file cannot be read or is not a scenario.
+pub(crate) fn run_file_live(
+    file: &Path,
+    backend: &mut scenario::live::NodeBackend,
+) -> Result<ScenarioReport, scenario::ScenarioError> {
+    let parsed = scenario::load(file)?;
+    let base = file.parent().unwrap_or(Path::new("."));
+    Ok(scenario::run_on(&parsed, base, "node", backend, &bundled))
+}
+
 /// Runs the command; returns the exit code.
 pub fn run(args: &ScenarioArgs) -> u8 {
     if args.schema {
@@ -97,15 +111,13 @@ fn run_live(args: &ScenarioArgs, url: &str) -> u8 {
     };
     let mut failed = false;
     for file in &args.files {
-        let parsed = match scenario::load(file) {
-            Ok(s) => s,
+        let report = match run_file_live(file, &mut backend) {
+            Ok(r) => r,
             Err(e) => {
                 eprintln!("error: {e}");
                 return exit::USAGE;
             }
         };
-        let base = file.parent().unwrap_or(Path::new("."));
-        let report = scenario::run_on(&parsed, base, "node", &mut backend, &bundled);
         print_human(file, &report, args.narrate);
         println!(
             "{}",
