@@ -18,7 +18,7 @@ use parity_scale_codec::{Decode, Encode};
 
 use crate::block::{Block, Header, Receipt, TxStatus, merkle_root};
 use crate::genesis::Genesis;
-use crate::state::{BlockState, CommittedState, StateKey, StateProof};
+use crate::state::{BlockState, CommittedState, Pending, StateKey, StateProof};
 use crate::store::{Store, StoreError};
 use crate::tx::{
     Action, AdminAction, NodeRole, OrgKind, Proposal, PublicKey, SignedTx, TxError, TxRules,
@@ -102,6 +102,100 @@ pub struct Committed {
     pub commit: std::time::Duration,
 }
 
+impl Committed {
+    /// The record of `executed`, committed in `commit`.
+    pub fn new(executed: Executed, commit: std::time::Duration) -> Self {
+        Committed {
+            block: executed.block,
+            receipts: executed.receipts,
+            refused: executed.refused,
+            deferred: executed.deferred,
+            execution: executed.execution,
+            commit,
+        }
+    }
+}
+
+impl Committed {
+    /// Like [`Committed::new`], copying from an execution still shared.
+    pub fn from_shared(executed: &Executed, commit: std::time::Duration) -> Self {
+        Committed {
+            block: executed.block.clone(),
+            receipts: executed.receipts.clone(),
+            refused: executed.refused.clone(),
+            deferred: executed.deferred.clone(),
+            execution: executed.execution,
+            commit,
+        }
+    }
+}
+
+/// A block executed on its parent's state and not committed yet: what [`Chain::commit`]
+/// writes. Blocks of a network are executed before validators vote on them and committed once
+/// finalized; a child may execute on top of its executed parent ([`Base::uncommitted`]).
+pub struct Executed {
+    /// The block.
+    pub block: Block,
+    /// Its receipts.
+    pub receipts: Vec<Receipt>,
+    /// Candidates refused before execution, with the reason (built blocks only).
+    pub refused: Vec<(SignedTx, TxError)>,
+    /// Candidates left for a later block (built blocks only).
+    pub deferred: Vec<SignedTx>,
+    /// Time spent executing the transactions and updating the state tree.
+    pub execution: std::time::Duration,
+    pending: Arc<Pending>,
+    tree: Arc<jmt::storage::TreeUpdateBatch>,
+}
+
+impl Executed {
+    /// The block's hash.
+    pub fn hash(&self) -> [u8; 32] {
+        self.block.header.hash()
+    }
+}
+
+impl std::fmt::Debug for Executed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executed")
+            .field("height", &self.block.header.height)
+            .field("hash", &hex::encode(self.hash()))
+            .field("txs", &self.block.txs.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The state a block executes on: the committed head, or blocks executed on top of it and not
+/// committed yet.
+#[derive(Clone, Debug, Default)]
+pub struct Base {
+    ancestors: Vec<Arc<Executed>>,
+}
+
+impl Base {
+    /// The committed head.
+    pub fn committed() -> Self {
+        Base::default()
+    }
+
+    /// Executed, uncommitted blocks, the nearest first: each the child of the next, the last
+    /// a child of the committed head (checked when a block is executed on it).
+    pub fn uncommitted(ancestors: Vec<Arc<Executed>>) -> Self {
+        Base { ancestors }
+    }
+
+    fn state(&self, store: &Arc<Store>) -> BlockState {
+        BlockState::on(
+            store.clone(),
+            self.ancestors.iter().map(|a| a.pending.clone()).collect(),
+        )
+    }
+
+    fn trees(&self) -> Vec<&jmt::storage::TreeUpdateBatch> {
+        self.ancestors.iter().map(|a| &*a.tree).collect()
+    }
+}
+
 /// A chain on a store.
 pub struct Chain {
     store: Arc<Store>,
@@ -149,7 +243,7 @@ impl Chain {
                 let pending = chain.genesis_state();
                 let (root, tree) = chain.store.tree_update(&pending, 0)?;
                 let block = genesis_block(&chain.genesis, root);
-                chain.store.commit(&block, &[], &pending, tree)?;
+                chain.store.commit(&block, &[], &pending, &tree)?;
             }
             Some(_) => {
                 // The same genesis must give the same block 0.
@@ -245,6 +339,13 @@ impl Chain {
             .unwrap_or(0)
     }
 
+    /// An account's next nonce in the state after `base`.
+    pub fn nonce_on(&self, base: &Base, account: &Address) -> u64 {
+        base.state(&self.store)
+            .get_decoded::<u64>(&StateKey::Nonce(*account))
+            .unwrap_or(0)
+    }
+
     /// A member's record in the committed state.
     pub fn member(&self, key: &PublicKey) -> Option<MemberRecord> {
         self.store
@@ -277,16 +378,67 @@ impl Chain {
         timestamp: u64,
         proposer: PublicKey,
     ) -> Result<Committed, ChainError> {
-        let parent = self.head()?;
-        let height = parent.header.height + 1;
-        if timestamp < parent.header.timestamp {
+        let executed = self.build_block(&Base::committed(), candidates, timestamp, proposer)?;
+        let commit = self.commit(&executed)?;
+        Ok(Committed::new(executed, commit))
+    }
+
+    /// Re-executes a block made elsewhere (or replays one) and commits it if it follows from the
+    /// head: same parent, no refused transaction, within the gas limit, and the same roots.
+    ///
+    /// # Errors
+    /// [`ChainError::InvalidBlock`] naming the first mismatch; nothing is committed then.
+    pub fn apply_block(&self, block: &Block) -> Result<Vec<Receipt>, ChainError> {
+        let executed = self.execute_block(&Base::committed(), block)?;
+        self.commit(&executed)?;
+        Ok(executed.receipts)
+    }
+
+    /// The header `base` ends with, after checking that its blocks descend from the committed
+    /// head.
+    fn base_header(&self, base: &Base) -> Result<Header, ChainError> {
+        let head = self.head()?.header;
+        let mut parent = head.hash();
+        for ancestor in base.ancestors.iter().rev() {
+            let header = &ancestor.block.header;
+            if header.parent_hash != parent {
+                return Err(ChainError::InvalidBlock {
+                    height: header.height,
+                    reason: "does not descend from the committed head".into(),
+                });
+            }
+            parent = header.hash();
+        }
+        Ok(base
+            .ancestors
+            .first()
+            .map_or(head, |a| a.block.header.clone()))
+    }
+
+    /// Executes `candidates` in order as the block after `base` at `timestamp`, without
+    /// committing it. Candidates refused by the stateful checks are left out; those that would
+    /// pass the block gas limit are deferred.
+    ///
+    /// # Errors
+    /// [`ChainError`] if the store fails, `base` does not descend from the head, or the
+    /// timestamp goes backwards.
+    pub fn build_block(
+        &self,
+        base: &Base,
+        candidates: Vec<SignedTx>,
+        timestamp: u64,
+        proposer: PublicKey,
+    ) -> Result<Executed, ChainError> {
+        let parent = self.base_header(base)?;
+        let height = parent.height + 1;
+        if timestamp < parent.timestamp {
             return Err(ChainError::InvalidBlock {
                 height,
                 reason: format!("timestamp {timestamp} before its parent's"),
             });
         }
         let started = std::time::Instant::now();
-        let state = Arc::new(BlockState::new(self.store.clone()));
+        let state = Arc::new(base.state(&self.store));
         let info = BlockInfo {
             height,
             time: timestamp,
@@ -315,41 +467,41 @@ impl Chain {
             receipts.push(receipt);
         }
         let pending = state.pending();
-        let (state_root, tree) = self.store.tree_update(&pending, height)?;
+        let (state_root, tree) = self.store.tree_update_on(&pending, height, &base.trees())?;
         let block = Block {
             header: header(
                 &parent, timestamp, proposer, &included, &receipts, state_root, gas_used,
             ),
             txs: included,
         };
-        let execution = started.elapsed();
-        self.store.commit(&block, &receipts, &pending, tree)?;
-        Ok(Committed {
+        Ok(Executed {
             block,
             receipts,
             refused,
             deferred,
-            execution,
-            commit: started.elapsed() - execution,
+            execution: started.elapsed(),
+            pending: Arc::new(pending),
+            tree: Arc::new(tree),
         })
     }
 
-    /// Re-executes a block made elsewhere (or replays one) and commits it if it follows from the
-    /// head: same parent, no refused transaction, within the gas limit, and the same roots.
+    /// Re-executes a block made elsewhere on `base`, without committing it, and checks that it
+    /// follows: same parent, no refused transaction, within the gas limit, and the same roots.
     ///
     /// # Errors
-    /// [`ChainError::InvalidBlock`] naming the first mismatch; nothing is committed then.
-    pub fn apply_block(&self, block: &Block) -> Result<Vec<Receipt>, ChainError> {
-        let parent = self.head()?;
-        let height = parent.header.height + 1;
+    /// [`ChainError::InvalidBlock`] naming the first mismatch.
+    pub fn execute_block(&self, base: &Base, block: &Block) -> Result<Executed, ChainError> {
+        let parent = self.base_header(base)?;
+        let height = parent.height + 1;
         let invalid = |reason: String| ChainError::InvalidBlock { height, reason };
-        if block.header.height != height || block.header.parent_hash != parent.header.hash() {
-            return Err(invalid("does not extend the head".into()));
+        if block.header.height != height || block.header.parent_hash != parent.hash() {
+            return Err(invalid("does not extend its parent".into()));
         }
-        if block.header.timestamp < parent.header.timestamp {
+        if block.header.timestamp < parent.timestamp {
             return Err(invalid("timestamp before its parent's".into()));
         }
-        let state = Arc::new(BlockState::new(self.store.clone()));
+        let started = std::time::Instant::now();
+        let state = Arc::new(base.state(&self.store));
         let info = BlockInfo {
             height,
             time: block.header.timestamp,
@@ -369,7 +521,7 @@ impl Chain {
             receipts.push(receipt);
         }
         let pending = state.pending();
-        let (state_root, tree) = self.store.tree_update(&pending, height)?;
+        let (state_root, tree) = self.store.tree_update_on(&pending, height, &base.trees())?;
         let expected = header(
             &parent,
             block.header.timestamp,
@@ -386,8 +538,41 @@ impl Chain {
                 hex::encode(block.header.state_root)
             )));
         }
-        self.store.commit(block, &receipts, &pending, tree)?;
-        Ok(receipts)
+        Ok(Executed {
+            block: block.clone(),
+            receipts,
+            refused: Vec::new(),
+            deferred: Vec::new(),
+            execution: started.elapsed(),
+            pending: Arc::new(pending),
+            tree: Arc::new(tree),
+        })
+    }
+
+    /// Commits an executed block, which must be the child of the committed head (its
+    /// uncommitted ancestors, if it had any, committed first), in one atomic write. Returns the
+    /// time the write took.
+    ///
+    /// # Errors
+    /// [`ChainError::InvalidBlock`] if the block is not the head's child; [`ChainError::Store`]
+    /// if the write fails. Nothing is committed then.
+    pub fn commit(&self, executed: &Executed) -> Result<std::time::Duration, ChainError> {
+        let head = self.head()?.header;
+        let header = &executed.block.header;
+        if header.height != head.height + 1 || header.parent_hash != head.hash() {
+            return Err(ChainError::InvalidBlock {
+                height: header.height,
+                reason: format!("not a child of the committed head {}", head.height),
+            });
+        }
+        let started = std::time::Instant::now();
+        self.store.commit(
+            &executed.block,
+            &executed.receipts,
+            &executed.pending,
+            &executed.tree,
+        )?;
+        Ok(started.elapsed())
     }
 
     /// Executes one transaction on `state`; a refused one changes nothing.
@@ -592,7 +777,7 @@ fn refusal(state: &BlockState, tx: &SignedTx) -> Option<TxError> {
 
 /// The header of the block after `parent` with these transactions and results.
 fn header(
-    parent: &Block,
+    parent: &Header,
     timestamp: u64,
     proposer: PublicKey,
     txs: &[SignedTx],
@@ -601,8 +786,8 @@ fn header(
     gas_used: u64,
 ) -> Header {
     Header {
-        height: parent.header.height + 1,
-        parent_hash: parent.header.hash(),
+        height: parent.height + 1,
+        parent_hash: parent.hash(),
         timestamp,
         proposer,
         tx_root: merkle_root(&txs.iter().map(|t| t.hash().0).collect::<Vec<_>>()),

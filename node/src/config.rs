@@ -7,6 +7,16 @@
 //! validator_key = "keys/st-mary-hospital.key"
 //! rpc_addr = "127.0.0.1:9944"       # JSON-RPC over HTTP and WebSocket
 //! metrics_addr = "127.0.0.1:9615"   # Prometheus /metrics; omit to serve none
+//!
+//! # Network mode (a validator of a consortium network); without this section, dev mode.
+//! [network]
+//! listen = "127.0.0.1:30100"        # p2p address (authenticated, encrypted)
+//! consensus_dir = "consensus"       # consensus journal and archives, relative to the chain dir
+//! leader_timeout_ms = 2000          # skip a view whose leader proposes nothing in this time
+//! empty_block_interval_ms = 500     # propose at least this often, empty if nothing waits
+//! [[network.peers]]                 # every validator of the genesis, this one included
+//! key = "<hex ed25519 public key>"
+//! addr = "127.0.0.1:30101"
 //! ```
 
 use std::net::SocketAddr;
@@ -41,6 +51,51 @@ pub struct NodeConfig {
     /// Where the Prometheus metrics endpoint listens, if anywhere.
     #[serde(default)]
     pub metrics_addr: Option<SocketAddr>,
+    /// Network mode: this node is a validator of a consortium network.
+    #[serde(default)]
+    pub network: Option<NetworkConfig>,
+}
+
+/// The `[network]` section of `node.toml`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// The p2p address this validator listens on.
+    pub listen: SocketAddr,
+    /// Consensus storage (vote journal, finalized-block archives), relative to the chain
+    /// directory.
+    #[serde(default = "default_consensus_dir")]
+    pub consensus_dir: PathBuf,
+    /// How long to wait for a leader's proposal before voting to skip its view.
+    #[serde(default = "default_leader_timeout")]
+    pub leader_timeout_ms: u64,
+    /// Propose at least this often, an empty block if nothing waits.
+    #[serde(default = "default_empty_block_interval")]
+    pub empty_block_interval_ms: u64,
+    /// The validators' p2p addresses, by key.
+    pub peers: Vec<Peer>,
+}
+
+/// A validator's p2p address.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Peer {
+    /// Its public key (hex), as in the genesis.
+    pub key: String,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+fn default_consensus_dir() -> PathBuf {
+    PathBuf::from("consensus")
+}
+
+fn default_leader_timeout() -> u64 {
+    2_000
+}
+
+fn default_empty_block_interval() -> u64 {
+    500
 }
 
 /// The default JSON-RPC address.
@@ -121,6 +176,14 @@ impl ChainDir {
     /// The RocksDB directory.
     pub fn data_dir(&self) -> PathBuf {
         self.dir.join(&self.config.data_dir)
+    }
+
+    /// The consensus storage directory (network mode).
+    pub fn consensus_dir(&self) -> Option<PathBuf> {
+        self.config
+            .network
+            .as_ref()
+            .map(|n| self.dir.join(&n.consensus_dir))
     }
 
     /// The validator's signing key.

@@ -176,6 +176,15 @@ impl Genesis {
         toml::to_string_pretty(self).expect("a genesis serialises")
     }
 
+    /// The validators' keys, in the order the genesis lists them: the consensus committee.
+    pub fn validators(&self) -> Vec<PublicKey> {
+        self.members()
+            .into_iter()
+            .filter(|(_, _, _, roles)| roles.contains(&NodeRole::Validator))
+            .map(|(_, _, key, _)| key)
+            .collect()
+    }
+
     /// Checks keys, uniqueness and that there is at least one validator.
     ///
     /// # Errors

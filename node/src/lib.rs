@@ -14,6 +14,7 @@ pub mod chain;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod consensus;
 pub mod genesis;
 pub mod hash;
 pub mod mempool;

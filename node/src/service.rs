@@ -18,7 +18,7 @@ use carechain_runtime::{Address, CodeHash};
 use tokio::sync::broadcast;
 
 use crate::block::{Block, Receipt, TxStatus};
-use crate::chain::{Chain, ChainError};
+use crate::chain::{Chain, ChainError, Committed};
 use crate::mempool::{Mempool, MempoolLimits};
 use crate::state::StateKey;
 use crate::store::TxLocation;
@@ -95,6 +95,7 @@ pub struct Node {
     feed: broadcast::Sender<Arc<CommittedBlock>>,
     metadata: Mutex<lru::LruCache<CodeHash, Option<Arc<ContractMetadata>>>>,
     stopping: AtomicBool,
+    gossip: std::sync::OnceLock<Box<dyn Fn(Vec<u8>) + Send + Sync>>,
 }
 
 impl Node {
@@ -112,6 +113,7 @@ impl Node {
             feed,
             metadata: Mutex::new(lru::LruCache::new(NonZeroUsize::new(64).expect("non-zero"))),
             stopping: AtomicBool::new(false),
+            gossip: std::sync::OnceLock::new(),
         })
     }
 
@@ -138,13 +140,37 @@ impl Node {
     pub fn submit(&self, bytes: &[u8]) -> Result<TxHash, TxError> {
         let result = self.admit(bytes);
         match &result {
-            Ok(_) => metrics::counter!("carechain_txs_submitted_total").increment(1),
+            Ok(_) => {
+                metrics::counter!("carechain_txs_submitted_total").increment(1);
+                if let Some(gossip) = self.gossip.get() {
+                    gossip(bytes.to_vec());
+                }
+            }
             Err(e) => {
                 metrics::counter!("carechain_txs_rejected_total", "reason" => e.reason())
                     .increment(1);
             }
         }
         result
+    }
+
+    /// Accepts a transaction a peer validator passed on, with the same checks as
+    /// [`Node::submit`], without passing it on again.
+    ///
+    /// # Errors
+    /// The [`TxError`] that refused it.
+    pub fn submit_from_peer(&self, bytes: &[u8]) -> Result<TxHash, TxError> {
+        let result = self.admit(bytes);
+        if result.is_ok() {
+            metrics::counter!("carechain_txs_from_peers_total").increment(1);
+        }
+        result
+    }
+
+    /// Sets what is done with each transaction accepted by [`Node::submit`] (network mode: pass
+    /// it on to the other validators). Set once; later calls are ignored.
+    pub fn set_gossip(&self, gossip: impl Fn(Vec<u8>) + Send + Sync + 'static) {
+        let _ = self.gossip.set(Box::new(gossip));
     }
 
     fn admit(&self, bytes: &[u8]) -> Result<TxHash, TxError> {
@@ -217,10 +243,7 @@ impl Node {
     /// # Errors
     /// [`ChainError`] if the store fails; the block is not committed then.
     pub fn produce(&self) -> Result<Option<Arc<CommittedBlock>>, ChainError> {
-        let candidates = {
-            let pool = self.mempool.lock().expect("mempool lock");
-            pool.select(MAX_BLOCK_TXS, |a| self.chain.nonce(a))
-        };
+        let candidates = self.candidates(|a| self.chain.nonce(a));
         if candidates.is_empty() {
             return Ok(None);
         }
@@ -234,14 +257,31 @@ impl Node {
             self.settings.proposer,
         )?;
         {
+            // Refused at execution: tell the sender why, and do not offer it again.
             let mut pool = self.mempool.lock().expect("mempool lock");
-            for tx in &committed.block.txs {
-                pool.remove(tx);
-            }
             let mut dropped = self.dropped.lock().expect("dropped lock");
             for (tx, error) in &committed.refused {
                 pool.remove(tx);
                 dropped.insert(tx.hash(), error.to_string());
+            }
+        }
+        Ok(Some(self.publish(committed)))
+    }
+
+    /// The waiting transactions a block may take next, in order, given each account's next
+    /// nonce in the state the block executes on.
+    pub fn candidates(&self, next_nonce: impl Fn(&Address) -> u64) -> Vec<SignedTx> {
+        let pool = self.mempool.lock().expect("mempool lock");
+        pool.select(MAX_BLOCK_TXS, next_nonce)
+    }
+
+    /// Takes a committed block into account: its transactions and those its commit made stale
+    /// leave the mempool, metrics and logs record it, and subscribers receive it.
+    pub fn publish(&self, committed: Committed) -> Arc<CommittedBlock> {
+        {
+            let mut pool = self.mempool.lock().expect("mempool lock");
+            for tx in &committed.block.txs {
+                pool.remove(tx);
             }
             pool.prune(|a| self.chain.nonce(a));
             metrics::gauge!("carechain_mempool_size").set(pool.len() as f64);
@@ -279,7 +319,7 @@ impl Node {
         });
         // No subscriber is not an error.
         let _ = self.feed.send(block.clone());
-        Ok(Some(block))
+        block
     }
 
     /// Starts the block producer on its own thread; it runs until [`Node::stop`].

@@ -164,26 +164,39 @@ impl Pending {
     }
 }
 
-/// The state a block executes on: the committed store under the block's pending changes.
+/// The state a block executes on: the committed store, under the changes of blocks executed
+/// but not committed yet (its uncommitted ancestors), under the block's own pending changes.
 pub struct BlockState {
     store: Arc<Store>,
+    ancestors: Vec<Arc<Pending>>,
     pending: RwLock<Pending>,
 }
 
 impl BlockState {
     /// The committed state with nothing pending.
     pub fn new(store: Arc<Store>) -> Self {
+        BlockState::on(store, Vec::new())
+    }
+
+    /// The committed state under the changes of uncommitted ancestors, the nearest first.
+    pub fn on(store: Arc<Store>, ancestors: Vec<Arc<Pending>>) -> Self {
         BlockState {
             store,
+            ancestors,
             pending: RwLock::new(Pending::default()),
         }
     }
 
-    /// The value of `key`, pending changes first.
+    /// The value of `key`, pending changes first, then the ancestors', then the committed one.
     pub fn get(&self, key: &StateKey) -> Option<Vec<u8>> {
         let bytes = key.encode();
         if let Some(v) = self.pending.read().expect("lock").entries.get(&bytes) {
             return v.clone();
+        }
+        for ancestor in &self.ancestors {
+            if let Some(v) = ancestor.entries.get(&bytes) {
+                return v.clone();
+            }
         }
         self.store.state_value(&bytes)
     }
@@ -235,6 +248,11 @@ impl StateReader for BlockState {
     fn code(&self, hash: &CodeHash) -> Option<Arc<[u8]>> {
         if let Some(code) = self.pending.read().expect("lock").codes.get(hash) {
             return Some(code.clone());
+        }
+        for ancestor in &self.ancestors {
+            if let Some(code) = ancestor.codes.get(hash) {
+                return Some(code.clone());
+            }
         }
         self.store.code(hash).map(Arc::from)
     }

@@ -198,7 +198,24 @@ impl Store {
         pending: &Pending,
         version: u64,
     ) -> Result<([u8; 32], jmt::storage::TreeUpdateBatch), StoreError> {
-        let reader = TreeReader(self);
+        self.tree_update_on(pending, version, &[])
+    }
+
+    /// Like [`Store::tree_update`], on top of tree updates not yet committed: `ancestors`, the
+    /// nearest first, are the batches of the blocks between the committed head and `version`.
+    ///
+    /// # Errors
+    /// [`StoreError::Tree`] if the tree cannot be read.
+    pub fn tree_update_on(
+        &self,
+        pending: &Pending,
+        version: u64,
+        ancestors: &[&jmt::storage::TreeUpdateBatch],
+    ) -> Result<([u8; 32], jmt::storage::TreeUpdateBatch), StoreError> {
+        let reader = TreeReader {
+            store: self,
+            ancestors,
+        };
         let tree: Tree<'_, TreeReader<'_>> = Tree::new(&reader);
         let set = pending
             .entries
@@ -220,7 +237,7 @@ impl Store {
         block: &Block,
         receipts: &[Receipt],
         pending: &Pending,
-        tree: jmt::storage::TreeUpdateBatch,
+        tree: &jmt::storage::TreeUpdateBatch,
     ) -> Result<(), StoreError> {
         let height = block.header.height;
         let mut batch = WriteBatch::default();
@@ -274,7 +291,7 @@ impl Store {
         key: &StateKey,
         height: u64,
     ) -> Result<(Option<Vec<u8>>, StateProof), StoreError> {
-        let reader = TreeReader(self);
+        let reader = TreeReader::committed(self);
         let tree: Tree<'_, TreeReader<'_>> = Tree::new(&reader);
         tree.get_with_proof(key.key_hash(), height)
             .map_err(|e| StoreError::Tree(e.to_string()))
@@ -289,7 +306,7 @@ impl Store {
         key: &[u8],
         height: u64,
     ) -> Result<(Option<Vec<u8>>, StateProof), StoreError> {
-        let reader = TreeReader(self);
+        let reader = TreeReader::committed(self);
         let tree: Tree<'_, TreeReader<'_>> = Tree::new(&reader);
         tree.get_with_proof(jmt::KeyHash(crate::hash::blake2b_256(key)), height)
             .map_err(|e| StoreError::Tree(e.to_string()))
@@ -300,7 +317,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::Tree`] if the tree has no such version.
     pub fn state_root(&self, height: u64) -> Result<[u8; 32], StoreError> {
-        let reader = TreeReader(self);
+        let reader = TreeReader::committed(self);
         let tree: Tree<'_, TreeReader<'_>> = Tree::new(&reader);
         tree.get_root_hash(height)
             .map(|r| r.0)
@@ -308,16 +325,35 @@ impl Store {
     }
 }
 
-/// The state tree's view of the database.
-struct TreeReader<'a>(&'a Store);
+/// The state tree's view of the database, under tree updates not yet committed (the nearest
+/// first; none for the committed tree).
+struct TreeReader<'a> {
+    store: &'a Store,
+    ancestors: &'a [&'a jmt::storage::TreeUpdateBatch],
+}
+
+impl<'a> TreeReader<'a> {
+    fn committed(store: &'a Store) -> Self {
+        TreeReader {
+            store,
+            ancestors: &[],
+        }
+    }
+}
 
 impl jmt::storage::TreeReader for TreeReader<'_> {
     fn get_node_option(
         &self,
         node_key: &jmt::storage::NodeKey,
     ) -> anyhow::Result<Option<jmt::storage::Node>> {
+        // Node keys carry their version: one key is written by one block only.
+        for batch in self.ancestors {
+            if let Some(node) = batch.node_batch.nodes().get(node_key) {
+                return Ok(Some(node.clone()));
+            }
+        }
         let k = borsh::to_vec(node_key)?;
-        match self.0.db.get_cf(self.0.cf(CF_TREE_NODES), k)? {
+        match self.store.db.get_cf(self.store.cf(CF_TREE_NODES), k)? {
             None => Ok(None),
             Some(bytes) => Ok(Some(borsh::from_slice(&bytes)?)),
         }
@@ -328,7 +364,21 @@ impl jmt::storage::TreeReader for TreeReader<'_> {
         max_version: u64,
         key_hash: jmt::KeyHash,
     ) -> anyhow::Result<Option<jmt::OwnedValue>> {
-        let mut iter = self.0.db.raw_iterator_cf(self.0.cf(CF_TREE_VALUES));
+        // The nearest uncommitted version at or below `max_version` wins; all of them are above
+        // every committed version.
+        for batch in self.ancestors {
+            let values = batch.node_batch.values();
+            // A block's batch holds one version: its height.
+            let Some(&(version, _)) = values.keys().next() else {
+                continue;
+            };
+            if version <= max_version
+                && let Some(value) = values.get(&(version, key_hash))
+            {
+                return Ok(value.clone());
+            }
+        }
+        let mut iter = self.store.db.raw_iterator_cf(self.store.cf(CF_TREE_VALUES));
         iter.seek_for_prev(value_key(&key_hash, max_version));
         if iter.valid()
             && let (Some(k), Some(v)) = (iter.key(), iter.value())

@@ -1,7 +1,7 @@
 //! The node core on a real RocksDB: blocks, receipts, restarts, replay, proofs, refusals.
 
 use carechain_node::block::TxStatus;
-use carechain_node::chain::{Chain, ChainError};
+use carechain_node::chain::{Base, Chain, ChainError, Executed};
 use carechain_node::genesis::{Genesis, Member, OrgKindName, Organisation, RoleName};
 use carechain_node::state::{StateKey, verify_proof};
 use carechain_node::tx::{
@@ -423,5 +423,102 @@ fn a_database_of_another_chain_is_refused() {
     assert!(matches!(
         Chain::open(dir.path(), other, EngineKind::Wasmtime),
         Err(ChainError::WrongChain { .. })
+    ));
+}
+
+/// Network mode executes a block before it is committed, and its child on top of it: three
+/// blocks built speculatively, each on its uncommitted parent, give the headers and state that
+/// building and committing them one by one gives; committing them in order then matches, and a
+/// verifier re-executing them on the same uncommitted bases agrees. Nothing reaches the store
+/// before `commit`, and a block cannot be committed before its parent.
+#[test]
+fn blocks_execute_on_uncommitted_parents_and_commit_in_order() {
+    let sequential_dir = tempfile::tempdir().unwrap();
+    let sequential = open(sequential_dir.path(), EngineKind::Wasmtime);
+    let counter = with_counter(&sequential);
+    let txs = |i: u64| {
+        vec![
+            call(2, i, counter, selector_call("increment", i + 1)),
+            call(3, i, counter, selector_call("increment", 10u64)),
+        ]
+    };
+    let mut expected = Vec::new();
+    for i in 0..3u64 {
+        let c = sequential
+            .produce_block(txs(i), T0 + 10 + i, public(1))
+            .unwrap();
+        expected.push(c.block);
+    }
+
+    let speculative_dir = tempfile::tempdir().unwrap();
+    let speculative = open(speculative_dir.path(), EngineKind::Wasmi);
+    assert_eq!(with_counter(&speculative), counter);
+    let mut built: Vec<std::sync::Arc<Executed>> = Vec::new();
+    for i in 0..3u64 {
+        let base = Base::uncommitted(built.iter().rev().cloned().collect());
+        let executed = speculative
+            .build_block(&base, txs(i), T0 + 10 + i, public(1))
+            .unwrap();
+        assert!(executed.refused.is_empty(), "{:?}", executed.refused);
+        assert_eq!(executed.block, expected[i as usize], "block {i}");
+        built.push(std::sync::Arc::new(executed));
+    }
+    assert_eq!(
+        speculative.head().unwrap().header.height,
+        1,
+        "nothing committed yet"
+    );
+    assert_eq!(counter_value(&speculative, counter), 5);
+    assert!(matches!(
+        speculative.commit(&built[1]),
+        Err(ChainError::InvalidBlock { .. })
+    ));
+
+    // A verifier on a third chain re-executes the same blocks on the same bases.
+    let verifier_dir = tempfile::tempdir().unwrap();
+    let verifier = open(verifier_dir.path(), EngineKind::Wasmtime);
+    with_counter(&verifier);
+    let mut verified: Vec<std::sync::Arc<Executed>> = Vec::new();
+    for block in &expected {
+        let base = Base::uncommitted(verified.iter().rev().cloned().collect());
+        verified.push(std::sync::Arc::new(
+            verifier.execute_block(&base, block).unwrap(),
+        ));
+    }
+    // A tampered block is refused on an uncommitted base too.
+    let mut tampered = expected[2].clone();
+    tampered.header.state_root[0] ^= 1;
+    let base = Base::uncommitted(verified[..2].iter().rev().cloned().collect());
+    assert!(matches!(
+        verifier.execute_block(&base, &tampered),
+        Err(ChainError::InvalidBlock { .. })
+    ));
+
+    for (chain, executed) in [(&speculative, &built), (&verifier, &verified)] {
+        for e in executed {
+            chain.commit(e).unwrap();
+        }
+        assert_eq!(chain.head().unwrap(), sequential.head().unwrap());
+        assert_eq!(counter_value(chain, counter), 5 + 1 + 2 + 3 + 30);
+        let root = chain.head().unwrap().header.state_root;
+        assert_eq!(chain.store().state_root(4).unwrap(), root);
+        // Proofs read the committed tree the speculative batches became.
+        let (value, proof) = chain
+            .prove(&StateKey::Nonce(public(2).address()), 4)
+            .unwrap();
+        verify_proof(
+            &proof,
+            root,
+            &StateKey::Nonce(public(2).address()),
+            value.as_deref(),
+        )
+        .unwrap();
+        assert_eq!(value, Some(3u64.encode()));
+    }
+    // A block built on a base that no longer descends from the head is refused.
+    let stale = Base::uncommitted(vec![built[0].clone()]);
+    assert!(matches!(
+        speculative.build_block(&stale, vec![], T0 + 20, public(1)),
+        Err(ChainError::InvalidBlock { .. })
     ));
 }

@@ -129,7 +129,7 @@ fn replay_reproduces_the_chain_on_both_engines_and_catches_a_forged_block() {
         let (_, tree) = chain.store().tree_update(&Pending::default(), 5).unwrap();
         chain
             .store()
-            .commit(&forged, &[], &Pending::default(), tree)
+            .commit(&forged, &[], &Pending::default(), &tree)
             .unwrap();
     }
     let out = carechain(&["replay", "--dir", dir.to_str().unwrap()]);

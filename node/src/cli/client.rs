@@ -31,12 +31,25 @@ pub const DEFAULT_GAS: u64 = 1_000_000_000;
 /// Where the node and the chain directory are.
 #[derive(Args, Debug, Clone)]
 pub struct Connection {
-    /// The node's JSON-RPC address.
-    #[arg(long, env = "CARECHAIN_RPC", default_value = "http://127.0.0.1:9944")]
-    pub rpc: String,
+    /// The node's JSON-RPC address (default: `rpc_addr` of the chain directory's node.toml,
+    /// else http://127.0.0.1:9944).
+    #[arg(long = "rpc", env = "CARECHAIN_RPC")]
+    pub rpc_arg: Option<String>,
     /// The chain directory: keys/ and contracts.json (the address book).
     #[arg(long, default_value = "carechain-dev")]
     pub dir: PathBuf,
+}
+
+impl Connection {
+    /// The node's JSON-RPC URL: `--rpc`, else the chain directory's node.toml, else the default.
+    pub fn rpc(&self) -> String {
+        if let Some(url) = &self.rpc_arg {
+            return url.clone();
+        }
+        crate::config::ChainDir::load(&self.dir)
+            .map(|d| format!("http://{}", d.config.rpc_addr))
+            .unwrap_or_else(|_| format!("http://{}", crate::config::DEFAULT_RPC_ADDR))
+    }
 }
 
 /// Arguments of `carechain keys`.
@@ -423,7 +436,7 @@ pub fn deploy(args: &DeployArgs) -> u8 {
             &CodeHash(crate::hash::blake2b_256(&code)),
             &salt,
         );
-        let client = Client::new(&connection.rpc)?;
+        let client = Client::new(&connection.rpc())?;
         let (code_out, mut out) = send_and_report(
             &client,
             &key,
@@ -462,7 +475,7 @@ fn encode_on_node(
 ) -> anyhow::Result<Encoded> {
     let book = Book::load(&connection.dir);
     let contract = book.contract(contract)?;
-    let client = Client::new(&connection.rpc)?;
+    let client = Client::new(&connection.rpc())?;
     let metadata: ContractMetadata = serde_json::from_value(
         client.call("cc_getMetadata", vec![json!(hex::encode(contract.0))])?,
     )?;
@@ -535,7 +548,7 @@ pub fn events(args: &EventsArgs) -> u8 {
             .transpose()?
             .map(|a| hex::encode(a.0));
         let topic = args.topic.clone();
-        let client = Client::new(&connection.rpc)?;
+        let client = Client::new(&connection.rpc())?;
         let head = client.call("cc_head", vec![])?["height"]
             .as_u64()
             .unwrap_or(0);
@@ -561,7 +574,7 @@ pub fn events(args: &EventsArgs) -> u8 {
             }
             return Ok(exit::OK);
         }
-        let ws_url = connection.rpc.replacen("http", "ws", 1);
+        let ws_url = connection.rpc().replacen("http", "ws", 1);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -610,7 +623,7 @@ pub fn proof(args: &ProofArgs) -> u8 {
             }
             _ => anyhow::bail!("give --contract and --storage-key, or --state-key"),
         };
-        let client = Client::new(&connection.rpc)?;
+        let client = Client::new(&connection.rpc())?;
         let mut params = json!({"state_key": hex::encode(&key)});
         if let Some(h) = args.height {
             params["height"] = json!(h);
@@ -650,7 +663,7 @@ pub fn proof(args: &ProofArgs) -> u8 {
 /// `carechain tx`.
 pub fn tx(args: &TxArgs) -> u8 {
     finish((|| {
-        let client = Client::new(&args.connection.rpc)?;
+        let client = Client::new(&args.connection.rpc())?;
         print(&client.call("cc_getTransaction", vec![json!(args.hash)])?);
         Ok(exit::OK)
     })())
@@ -659,7 +672,7 @@ pub fn tx(args: &TxArgs) -> u8 {
 /// `carechain block`.
 pub fn block(args: &BlockArgs) -> u8 {
     finish((|| {
-        let client = Client::new(&args.connection.rpc)?;
+        let client = Client::new(&args.connection.rpc())?;
         let id = match &args.id {
             None => client.call("cc_head", vec![])?["height"].clone(),
             Some(id) => match id.parse::<u64>() {
@@ -675,7 +688,7 @@ pub fn block(args: &BlockArgs) -> u8 {
 /// `carechain status`.
 pub fn status(args: &StatusArgs) -> u8 {
     finish((|| {
-        let client = Client::new(&args.connection.rpc)?;
+        let client = Client::new(&args.connection.rpc())?;
         print(&client.status()?);
         Ok(exit::OK)
     })())

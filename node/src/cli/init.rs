@@ -49,6 +49,10 @@ pub struct InitArgs {
     /// Overwrite an existing chain directory's files.
     #[arg(long)]
     pub force: bool,
+    /// How many organisations' node keys are validators (the first ones listed); dev mode runs
+    /// one validator whatever this says, network mode needs every validator running.
+    #[arg(long, default_value_t = DEMO_ORGANISATIONS.len())]
+    pub validators: usize,
 }
 
 /// Runs the command; returns the exit code.
@@ -65,8 +69,19 @@ pub fn run(args: &InitArgs) -> u8 {
     }
 }
 
-fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
+/// Creates the chain directory `args.dir`; returns the JSON summary `init` prints.
+///
+/// # Errors
+/// If the directory has a chain (without `force`), cannot be written, or `validators` is not
+/// between 1 and the number of organisations.
+pub fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
     use anyhow::Context;
+    if args.validators == 0 || args.validators > DEMO_ORGANISATIONS.len() {
+        anyhow::bail!(
+            "--validators must be between 1 and {}",
+            DEMO_ORGANISATIONS.len()
+        );
+    }
     let genesis_path = args.dir.join("genesis.toml");
     if genesis_path.exists() && !args.force {
         anyhow::bail!(
@@ -78,7 +93,7 @@ fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
     fs::create_dir_all(&keys_dir).with_context(|| format!("creating {}", keys_dir.display()))?;
     let mut organisations = Vec::new();
     let mut keys = Vec::new();
-    for (id, kind) in DEMO_ORGANISATIONS {
+    for (index, (id, kind)) in DEMO_ORGANISATIONS.into_iter().enumerate() {
         let key = generate_key().map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
         let public = PublicKey(key.verifying_key().to_bytes());
         let file = keys_dir.join(format!("{id}.key"));
@@ -86,7 +101,11 @@ fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
         let mut members = vec![Member {
             name: format!("{id}-node"),
             public_key: public.to_hex(),
-            roles: vec![RoleName::Validator, RoleName::Deployer, RoleName::Member],
+            roles: if index < args.validators {
+                vec![RoleName::Validator, RoleName::Deployer, RoleName::Member]
+            } else {
+                vec![RoleName::Deployer, RoleName::Member]
+            },
         }];
         keys.push(
             json!({"name": id, "organisation": id, "key_file": file, "public_key": public.to_hex(),

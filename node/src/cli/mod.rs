@@ -12,6 +12,8 @@ pub mod load;
 pub mod replay;
 pub mod run;
 pub mod scenario;
+pub mod testnet;
+pub mod validator;
 
 /// Exit codes of the `carechain` tool.
 pub mod exit {
@@ -52,8 +54,11 @@ enum Command {
     /// Re-execute every block of a stopped node from genesis and check each header and the
     /// final state root.
     Replay(replay::ReplayArgs),
-    /// Run the dev node: blocks on RocksDB, JSON-RPC over HTTP and WebSocket, metrics.
+    /// Run the node: dev mode (one validator), or a validator of a network when node.toml has a
+    /// `[network]` section. Blocks on RocksDB, JSON-RPC over HTTP and WebSocket, metrics.
     Run(run::RunArgs),
+    /// Create (first time) and start a local network of validators on loopback ports.
+    Testnet(testnet::TestnetArgs),
     /// Create or list keys of a chain directory.
     Keys(client::KeysArgs),
     /// Deploy a contract (by name from contracts/ or a .wasm file) with JSON constructor
@@ -89,6 +94,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Testnet(args) => testnet::run(&args),
         Command::Keys(args) => client::keys(&args),
         Command::Deploy(args) => client::deploy(&args),
         Command::Call(args) => client::call(&args),

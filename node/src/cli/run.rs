@@ -10,6 +10,7 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
@@ -62,6 +63,14 @@ pub enum EngineArg {
 /// Runs the command; returns the exit code.
 pub fn run(args: &RunArgs) -> u8 {
     init_tracing();
+    match network_mode(args) {
+        Ok(None) => {}
+        Ok(Some(())) => return exit::OK,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return exit::USAGE;
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("carechain-rpc")
@@ -94,7 +103,9 @@ pub fn init_tracing() {
         .try_init();
 }
 
-async fn serve(args: &RunArgs) -> anyhow::Result<()> {
+/// The chain directory with the command line's overrides, its validator key, and the node on
+/// its opened chain.
+fn open_node(args: &RunArgs) -> anyhow::Result<(ChainDir, ed25519_dalek::SigningKey, Arc<Node>)> {
     let mut dir = ChainDir::load(&args.dir)?;
     if let Some(engine) = args.engine {
         dir.config.engine = match engine {
@@ -120,7 +131,6 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
         engine = chain.engine().name(),
         "chain opened"
     );
-    let max_tx = dir.genesis.max_tx_bytes;
     let node = Node::new(
         chain,
         NodeSettings {
@@ -129,12 +139,46 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
             mempool: MempoolLimits::default(),
         },
     );
+    Ok((dir, key, node))
+}
 
-    let metrics_addr = if args.no_metrics {
+fn metrics_addr(args: &RunArgs, dir: &ChainDir) -> Option<SocketAddr> {
+    if args.no_metrics {
         None
     } else {
         args.metrics_addr.or(dir.config.metrics_addr)
+    }
+}
+
+/// Runs the node as a validator of a network if node.toml has a `[network]` section (then
+/// `Some` when it stopped), else `None`.
+fn network_mode(args: &RunArgs) -> anyhow::Result<Option<()>> {
+    let dir = ChainDir::load(&args.dir)?;
+    let Some(network) = dir.config.network.clone() else {
+        return Ok(None);
     };
+    let (dir, key, node) = open_node(args)?;
+    let rpc_limits = RpcLimits {
+        calls_per_second: args.rpc_rate_limit,
+        ..RpcLimits::for_max_tx(dir.genesis.max_tx_bytes)
+    };
+    super::validator::run(super::validator::NetworkRun {
+        rpc_addr: args.rpc_addr.unwrap_or(dir.config.rpc_addr),
+        metrics_addr: metrics_addr(args, &dir),
+        dir,
+        network,
+        node,
+        seed: key.to_bytes(),
+        rpc_limits,
+    })?;
+    Ok(Some(()))
+}
+
+async fn serve(args: &RunArgs) -> anyhow::Result<()> {
+    let (dir, _key, node) = open_node(args)?;
+    let head = node.chain().head()?;
+    let max_tx = dir.genesis.max_tx_bytes;
+    let metrics_addr = metrics_addr(args, &dir);
     if let Some(addr) = metrics_addr {
         metrics_exporter_prometheus::PrometheusBuilder::new()
             .with_http_listener(addr)
@@ -182,7 +226,8 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM.
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let mut term =

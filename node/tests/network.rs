@@ -1,0 +1,389 @@
+//! A network of four real `carechain` validator processes on 127.0.0.1 (made by
+//! `carechain testnet --no-start`): transactions sent to any validator are finalized on all, all
+//! reach the same height and state root; and the faults of issue 9, each checked for lost
+//! commits and disagreement: one validator killed with SIGKILL (the others keep finalizing; it
+//! restarts and catches up), the validator that proposed the latest block killed (the next
+//! views' leader rotation skips it), two validators down (the chain halts without forking and
+//! resumes when one returns), and a validator restarted with its data wiped (it resyncs from
+//! genesis). Two validators execute on wasmtime, two on wasmi.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use carechain_node::tx::Action;
+use carechain_runtime::Address;
+use common::{ORGS, RunningNode, org_key, replay};
+use ed25519_dalek::SigningKey;
+use parity_scale_codec::Encode;
+use serde_json::{Value, json};
+
+const GAS: u64 = 50_000_000;
+const N: usize = 4;
+
+fn call_input(name: &str, args: impl Encode) -> Vec<u8> {
+    let mut input = carechain_metadata::selector(name).to_vec();
+    input.extend(args.encode());
+    input
+}
+
+/// A base port with `N` free consecutive ports after it.
+fn free_ports() -> u16 {
+    let seed = std::process::id() as u16;
+    for attempt in 0..200u16 {
+        let base = 21_000 + (seed.wrapping_mul(7).wrapping_add(attempt * 97) % 20_000);
+        let free = (0..N as u16).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok());
+        if free {
+            return base;
+        }
+    }
+    panic!("no free ports");
+}
+
+fn create(dir: &Path) -> Vec<PathBuf> {
+    let base = free_ports();
+    let out = Command::new(env!("CARGO_BIN_EXE_carechain"))
+        .args(["testnet", "--no-start", "--validators", "4", "--p2p-port"])
+        .arg(base.to_string())
+        .arg("--dir")
+        .arg(dir)
+        .output()
+        .expect("running carechain testnet");
+    assert!(
+        out.status.success(),
+        "testnet failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (0..N).map(|i| dir.join(format!("v{i}"))).collect()
+}
+
+fn start(dir: &Path) -> RunningNode {
+    RunningNode::start(dir, &["--no-metrics"])
+}
+
+fn head(node: &RunningNode) -> Value {
+    node.client().call("cc_head", vec![]).expect("head")
+}
+
+fn height(node: &RunningNode) -> u64 {
+    head(node)["height"].as_u64().expect("height")
+}
+
+fn block_hash(node: &RunningNode, height: u64) -> String {
+    let block = node
+        .client()
+        .call("cc_getBlock", vec![json!(height)])
+        .expect("block");
+    block["hash"].as_str().expect("hash").to_string()
+}
+
+fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn committed_on(node: &RunningNode, hash: &str) -> Option<(u64, u64)> {
+    let tx = node
+        .client()
+        .call("cc_getTransaction", vec![json!(hash)])
+        .ok()?;
+    (tx["state"] == "committed").then(|| {
+        (
+            tx["block_height"].as_u64().expect("height"),
+            tx["index"].as_u64().expect("index"),
+        )
+    })
+}
+
+/// Every running validator has committed the same blocks up to the lowest head among them, and
+/// the same state root there; each block hash matches what was seen before. Returns the lowest
+/// head.
+fn agree(nodes: &[&RunningNode], seen: &mut BTreeMap<u64, String>) -> u64 {
+    let common = nodes.iter().map(|n| height(n)).min().expect("nodes");
+    let from = seen.keys().next_back().map_or(1, |h| h + 1).min(common);
+    for h in from..=common {
+        let hashes: Vec<String> = nodes.iter().map(|n| block_hash(n, h)).collect();
+        assert!(
+            hashes.iter().all(|x| *x == hashes[0]),
+            "validators disagree at height {h}: {hashes:?}"
+        );
+        if let Some(before) = seen.insert(h, hashes[0].clone()) {
+            assert_eq!(before, hashes[0], "block {h} changed");
+        }
+    }
+    let roots: Vec<String> = nodes
+        .iter()
+        .map(|n| {
+            n.client()
+                .call("cc_getBlock", vec![json!(common)])
+                .expect("block")["state_root"]
+                .as_str()
+                .expect("root")
+                .to_string()
+        })
+        .collect();
+    assert!(
+        roots.iter().all(|r| *r == roots[0]),
+        "state roots differ at {common}: {roots:?}"
+    );
+    common
+}
+
+struct Sender {
+    keys: Vec<SigningKey>,
+    contract: Address,
+    sent: Vec<String>,
+}
+
+impl Sender {
+    /// Sends one increment per key, each through the validator `via(i)`.
+    fn round(&mut self, nodes: &[&RunningNode]) {
+        for (i, key) in self.keys.iter().enumerate() {
+            let node = nodes[i % nodes.len()];
+            let hash = node
+                .client()
+                .send(
+                    key,
+                    Action::Call {
+                        contract: self.contract,
+                        input: call_input("increment", 1u64),
+                    },
+                    GAS,
+                )
+                .expect("increment accepted");
+            self.sent.push(hash);
+        }
+    }
+
+    fn all_committed(&self, nodes: &[&RunningNode]) -> bool {
+        nodes
+            .iter()
+            .all(|n| self.sent.iter().all(|h| committed_on(n, h).is_some()))
+    }
+}
+
+fn all(nodes: &[Option<RunningNode>]) -> Vec<&RunningNode> {
+    nodes.iter().flatten().collect()
+}
+
+fn counter(node: &RunningNode, contract: Address) -> u64 {
+    let result = node
+        .client()
+        .call(
+            "cc_query",
+            vec![json!({
+                "contract": hex::encode(contract.0),
+                "input": hex::encode(call_input("get", ())),
+            })],
+        )
+        .expect("query");
+    let bytes = hex::decode(result["return_data"].as_str().expect("return data")).expect("hex");
+    u64::from_le_bytes(bytes.try_into().expect("u64"))
+}
+
+#[test]
+fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dirs = create(&tmp.path().join("net"));
+    let mut nodes: Vec<Option<RunningNode>> = dirs.iter().map(|d| Some(start(d))).collect();
+    let mut seen = BTreeMap::new();
+
+    // Deploy through validator 0; the deployment is finalized on all four.
+    let deployer = org_key(&dirs[0], ORGS[0]);
+    let v = all(&nodes);
+    let hash = v[0]
+        .client()
+        .send(
+            &deployer,
+            Action::Deploy {
+                code: carechain_contracts::wasm("counter")
+                    .expect("counter")
+                    .to_vec(),
+                input: call_input("new", 0u64),
+                salt: vec![],
+            },
+            GAS,
+        )
+        .expect("deploy accepted");
+    wait_for(
+        "the deployment on all validators",
+        Duration::from_secs(60),
+        || v.iter().all(|n| committed_on(n, &hash).is_some()),
+    );
+    let tx = v[3]
+        .client()
+        .call("cc_getTransaction", vec![json!(hash)])
+        .expect("tx");
+    assert_eq!(tx["receipt"]["status"], "success", "{tx}");
+    let contract = Address(
+        hex::decode(tx["receipt"]["contract"].as_str().expect("address"))
+            .expect("hex")
+            .try_into()
+            .expect("32 bytes"),
+    );
+    let mut sender = Sender {
+        keys: ORGS[..N].iter().map(|o| org_key(&dirs[0], o)).collect(),
+        contract,
+        sent: Vec::new(),
+    };
+
+    // Transactions sent to every validator are finalized on all.
+    for _ in 0..3 {
+        sender.round(&v);
+    }
+    wait_for(
+        "increments on all validators",
+        Duration::from_secs(60),
+        || sender.all_committed(&v),
+    );
+    agree(&v, &mut seen);
+    drop(v);
+
+    // One validator killed: the other three keep finalizing; restarted, it catches up.
+    nodes[3].take().expect("running").kill9();
+    let v = all(&nodes);
+    for _ in 0..3 {
+        sender.round(&v);
+    }
+    wait_for(
+        "increments with one validator down",
+        Duration::from_secs(60),
+        || sender.all_committed(&v),
+    );
+    let before = agree(&v, &mut seen);
+    drop(v);
+    nodes[3] = Some(start(&dirs[3]));
+    let v = all(&nodes);
+    wait_for(
+        "the restarted validator to catch up",
+        Duration::from_secs(60),
+        || height(v[3]) >= before,
+    );
+    agree(&v, &mut seen);
+    sender.round(&v);
+    wait_for(
+        "increments after the restart",
+        Duration::from_secs(60),
+        || sender.all_committed(&v),
+    );
+    drop(v);
+
+    // The latest proposer killed: its turns as leader time out and the others carry on.
+    let latest = head(nodes[0].as_ref().expect("running"));
+    let proposer = latest["proposer"].as_str().expect("proposer").to_string();
+    let victim = (0..N)
+        .find(|&i| {
+            let key = org_key(&dirs[0], ORGS[i]);
+            hex::encode(key.verifying_key().to_bytes()) == proposer
+        })
+        .expect("the proposer is a validator");
+    nodes[victim].take().expect("running").kill9();
+    let v = all(&nodes);
+    for _ in 0..3 {
+        sender.round(&v);
+    }
+    wait_for(
+        "increments without the latest leader",
+        Duration::from_secs(90),
+        || sender.all_committed(&v),
+    );
+    agree(&v, &mut seen);
+    drop(v);
+    nodes[victim] = Some(start(&dirs[victim]));
+
+    // Two validators down: no quorum, nothing is finalized, no fork; one returns and the chain
+    // resumes.
+    nodes[2].take().expect("running").kill9();
+    nodes[3].take().expect("running").kill9();
+    let v = all(&nodes);
+    // A validator still catching up commits blocks finalized before the kill: wait until the two
+    // agree on the head.
+    wait_for(
+        "the two remaining validators to settle",
+        Duration::from_secs(30),
+        || {
+            let before: Vec<u64> = v.iter().map(|n| height(n)).collect();
+            std::thread::sleep(Duration::from_secs(2));
+            let after: Vec<u64> = v.iter().map(|n| height(n)).collect();
+            before == after && after.iter().all(|h| *h == after[0])
+        },
+    );
+    let halted: Vec<u64> = v.iter().map(|n| height(n)).collect();
+    let key = org_key(&dirs[0], ORGS[1]);
+    let waiting = v[0]
+        .client()
+        .send(
+            &key,
+            Action::Call {
+                contract,
+                input: call_input("increment", 1u64),
+            },
+            GAS,
+        )
+        .expect("accepted while halted");
+    std::thread::sleep(Duration::from_secs(8));
+    let still: Vec<u64> = v.iter().map(|n| height(n)).collect();
+    assert_eq!(
+        halted, still,
+        "nothing is finalized by two of four validators"
+    );
+    assert!(v.iter().all(|n| committed_on(n, &waiting).is_none()));
+    drop(v);
+    nodes[2] = Some(start(&dirs[2]));
+    let v = all(&nodes);
+    wait_for(
+        "the chain to resume with three validators",
+        Duration::from_secs(90),
+        || v.iter().all(|n| committed_on(n, &waiting).is_some()),
+    );
+    sender.sent.push(waiting);
+    agree(&v, &mut seen);
+    drop(v);
+
+    // Validator 3 comes back with its data wiped: it resyncs from genesis.
+    for sub in ["data", "consensus"] {
+        let path = dirs[3].join(sub);
+        if path.exists() {
+            std::fs::remove_dir_all(&path).expect("wiping");
+        }
+    }
+    nodes[3] = Some(start(&dirs[3]));
+    let v = all(&nodes);
+    let target = height(v[0]);
+    wait_for(
+        "the wiped validator to resync",
+        Duration::from_secs(120),
+        || height(v[3]) >= target,
+    );
+    sender.round(&v);
+    wait_for(
+        "increments with all four again",
+        Duration::from_secs(60),
+        || sender.all_committed(&v),
+    );
+    let common = agree(&v, &mut seen);
+    assert!(common >= 5, "the chain advanced: {common}");
+
+    // Nothing lost, nothing applied twice, on every validator.
+    let increments = sender.sent.len() as u64;
+    wait_for(
+        "every validator at the same counter",
+        Duration::from_secs(30),
+        || v.iter().all(|n| counter(n, contract) == increments),
+    );
+    drop(v);
+
+    // Each validator's store replays from genesis to its head.
+    for (i, node) in nodes.iter_mut().enumerate() {
+        node.take().expect("running").terminate();
+        let (ok, replayed) = replay(&dirs[i]);
+        assert!(ok, "validator {i} replays: {replayed}");
+    }
+}
