@@ -410,7 +410,10 @@ fn export<'a>(
 ) -> TokenStream {
     let export = format_ident!("{export_name}");
     let arms = entries.zip(specs).map(|(e, spec)| {
-        let sel = carechain_metadata::selector(&spec.name);
+        // Matched as one integer: a `[u8; 4]` pattern compiles to a comparison per byte.
+        let sel = proc_macro2::Literal::u32_suffixed(u32::from_le_bytes(
+            carechain_metadata::selector(&spec.name),
+        ));
         let f = &e.ident;
         let names: Vec<&Ident> = e.args.iter().map(|(n, _)| n).collect();
         let types: Vec<&Type> = e.args.iter().map(|(_, t)| t).collect();
@@ -421,11 +424,21 @@ fn export<'a>(
         } else {
             quote!(::carechain_sdk::dispatch::finish_value(&__result))
         };
+        // Arguments one by one (as the tuple they form would decode), so each argument type
+        // has one decoder for the whole contract, not one inside each message's tuple.
+        let decode = if names.is_empty() {
+            quote!()
+        } else {
+            quote! {
+                let mut __args = __args;
+                #(let #names: #types = ::carechain_sdk::dispatch::decode_arg(&mut __args);)*
+            }
+        };
         quote! {
-            [#(#sel),*] => {
+            #sel => {
                 #read_only
-                #[allow(unused_parens)]
-                let (#(#names,)*): (#(#types,)*) = ::carechain_sdk::dispatch::decode_args(__args);
+                #decode
+                ::carechain_sdk::dispatch::end_of_args(__args);
                 let __result = #f(#(#names),*);
                 #finish
             }
@@ -437,7 +450,7 @@ fn export<'a>(
         extern "C" fn #export() {
             let __input = ::carechain_sdk::dispatch::input();
             let (__selector, __args) = ::carechain_sdk::dispatch::split_selector(&__input);
-            match __selector {
+            match u32::from_le_bytes(__selector) {
                 #(#arms)*
                 _ => ::carechain_sdk::dispatch::unknown_selector(__selector),
             }
