@@ -62,6 +62,27 @@ fn every_contract_embeds_its_metadata_compressed() {
     }
 }
 
+/// Metadata version 2: selectors and event signatures are derived from the names when read,
+/// not stored in every contract.
+#[test]
+fn embedded_metadata_leaves_out_what_the_names_give() {
+    for name in carechain_contracts::names() {
+        let json: Value =
+            serde_json::from_slice(&carechain_runtime::metadata_section(wasm(name)).unwrap())
+                .unwrap();
+        assert_eq!(json["metadata_version"], 2, "{name}");
+        for m in json["constructors"].as_array().into_iter().flatten() {
+            assert!(m.get("selector").is_none(), "{name}.{}", m["name"]);
+        }
+        for m in json["messages"].as_array().into_iter().flatten() {
+            assert!(m.get("selector").is_none(), "{name}.{}", m["name"]);
+        }
+        for e in json["events"].as_array().into_iter().flatten() {
+            assert!(e.get("signature").is_none(), "{name}.{}", e["name"]);
+        }
+    }
+}
+
 /// The stored bytes of the metadata section, as the module carries them.
 fn raw_metadata_section(code: &[u8]) -> &[u8] {
     wasmparser::Parser::new(0)

@@ -303,14 +303,6 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     Ok(quote!(#module))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    let mut s = String::from("0x");
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
-
 fn build_metadata(
     module: &syn::ItemMod,
     items: &[Item],
@@ -348,7 +340,8 @@ fn build_metadata(
         };
         let m = Message {
             name,
-            selector: hex(&sel),
+            // Derivable from the name: left out of the embedded JSON (metadata version 2).
+            selector: String::new(),
             docs: e.docs.clone(),
             args,
             returns,
@@ -385,7 +378,7 @@ fn build_metadata(
         }
         let name = ev.ident.to_string();
         event_specs.push(EventSpec {
-            signature: hex(&carechain_metadata::event_signature(&name)),
+            signature: String::new(),
             name,
             docs: docs(&s.attrs),
             fields,
