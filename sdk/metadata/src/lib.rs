@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn version_2_metadata_gets_its_selectors_and_signatures_derived() {
-        let v2 = r#"{"metadata_version":2,"name":"m","constructors":[{"name":"new","args":[],"returns":"unit","mutates":true}],"messages":[{"name":"flip","args":[],"returns":"unit","mutates":true}],"events":[{"name":"Flipped","fields":[{"name":"by","ty":"address"}]}],"types":{"E":{"kind":"enum","variants":[{"name":"A","index":0}]}}}"#;
+        let v2 = r#"{"metadata_version":2,"name":"m","constructors":[{"name":"new","args":[],"returns":"unit","mutates":true}],"messages":[{"name":"flip","args":[],"returns":"unit","mutates":true}],"events":[{"name":"Flipped","fields":[{"name":"by","ty":"address"}]}],"types":{"E":{"kind":"enum","variants":[{"name":"A"},{"name":"B","index":7}]}}}"#;
         let m = ContractMetadata::from_json(v2.as_bytes()).unwrap();
         assert_eq!(m.constructors[0].selector, hex_string(&selector("new")));
         assert_eq!(m.messages[0].selector, hex_string(&selector("flip")));
@@ -208,9 +208,15 @@ mod tests {
             hex_string(&event_signature("Flipped"))
         );
         assert!(!m.events[0].fields[0].topic);
-        assert!(
-            matches!(&m.types["E"], TypeDef::Enum { variants, .. } if variants[0].fields.is_empty())
-        );
+        let TypeDef::Enum { variants, .. } = &m.types["E"] else {
+            panic!("E is an enum")
+        };
+        assert_eq!((variants[0].index, variants[1].index), (0, 7));
+        assert!(variants[0].fields.is_empty());
+        // Written as version 2: the positional index left out, the other kept.
+        let written = serde_json::to_value(&m.types["E"]).unwrap();
+        assert_eq!(written["variants"][0].get("index"), None);
+        assert_eq!(written["variants"][1]["index"], 7);
         // Written back, the derived parts stay in (a reader of version 1 needs them).
         let again = ContractMetadata::from_json(&serde_json::to_vec(&m).unwrap()).unwrap();
         assert_eq!(again, m);

@@ -11,8 +11,8 @@ use crate::{MetadataError, hex_string};
 /// Version of the metadata format written by this crate's SDK.
 ///
 /// Version 2 leaves out what can be derived, since every byte of it is in every contract:
-/// message selectors and event signatures (derived from the names), empty variant field lists
-/// and `"topic": false`. [`ContractMetadata::from_json`] reads versions 1 and 2 and fills the
+/// message selectors and event signatures (derived from the names), variant indices equal to
+/// the variant's position, empty variant field lists and `"topic": false`. [`ContractMetadata::from_json`] reads versions 1 and 2 and fills the
 /// selectors and signatures in.
 pub const METADATA_VERSION: u32 = 2;
 
@@ -213,6 +213,7 @@ pub enum TypeDef {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         docs: String,
         /// The variants.
+        #[serde(with = "variant_list")]
         variants: Vec<Variant>,
     },
 }
@@ -236,7 +237,8 @@ pub struct Field {
 pub struct Variant {
     /// The variant's name.
     pub name: String,
-    /// Its index byte in the encoding.
+    /// Its index byte in the encoding. Left out of a version 2 document when it is the
+    /// variant's position in the list.
     pub index: u8,
     /// The doc comment.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -248,6 +250,69 @@ pub struct Variant {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// An enum's variants as version 2 writes them: each variant's `index` only when it differs
+/// from the variant's position (derive(Encode) numbers variants by position unless told
+/// otherwise), and read back with the position when it is absent.
+mod variant_list {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Field, Variant};
+
+    #[derive(Serialize)]
+    struct Written<'a> {
+        name: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        index: Option<u8>,
+        #[serde(skip_serializing_if = "str::is_empty")]
+        docs: &'a str,
+        #[serde(skip_serializing_if = "<[Field]>::is_empty")]
+        fields: &'a [Field],
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Read {
+        name: String,
+        #[serde(default)]
+        index: Option<u8>,
+        #[serde(default)]
+        docs: String,
+        #[serde(default)]
+        fields: Vec<Field>,
+    }
+
+    pub fn serialize<S: Serializer>(variants: &[Variant], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(variants.iter().enumerate().map(|(position, v)| Written {
+            name: &v.name,
+            index: (usize::from(v.index) != position).then_some(v.index),
+            docs: &v.docs,
+            fields: &v.fields,
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Variant>, D::Error> {
+        Vec::<Read>::deserialize(d)?
+            .into_iter()
+            .enumerate()
+            .map(|(position, v)| {
+                let index = match v.index {
+                    Some(index) => index,
+                    None => u8::try_from(position).map_err(|_| {
+                        D::Error::custom("a variant past the 256th needs its index")
+                    })?,
+                };
+                Ok(Variant {
+                    name: v.name,
+                    index,
+                    docs: v.docs,
+                    fields: v.fields,
+                })
+            })
+            .collect()
+    }
 }
 
 impl ContractMetadata {
