@@ -469,7 +469,8 @@ fn event_impl(ev: &EventInfo, spec: &EventSpec, items: &[Item]) -> TokenStream {
         .filter(|(_, t)| **t)
         .filter_map(|(f, _)| f.ident.as_ref())
         .collect();
-    let count = 1 + topic_fields.len();
+    let fields = topic_fields.len();
+    let count = 1 + fields;
     quote! {
         impl ::carechain_sdk::Event for #ident {
             const NAME: &'static str = #name;
@@ -480,6 +481,10 @@ fn event_impl(ev: &EventInfo, spec: &EventSpec, items: &[Item]) -> TokenStream {
                     ::carechain_sdk::Topic(Self::SIGNATURE),
                     #(::carechain_sdk::event::topic_of(&self.#topic_fields)),*
                 ]
+            }
+            type FieldTopics = [::carechain_sdk::Topic; #fields];
+            fn field_topics(&self) -> Self::FieldTopics {
+                [#(::carechain_sdk::event::topic_of(&self.#topic_fields)),*]
             }
         }
     }
