@@ -13,7 +13,7 @@
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 
-use parity_scale_codec::{Decode, Encode};
+use parity_scale_codec::{Decode, Encode, EncodeLike};
 
 use crate::dispatch::check_writable;
 use crate::sys;
@@ -182,30 +182,33 @@ impl<K: Encode, V: Encode + Decode> Map<K, V> {
         }
     }
 
-    fn key(&self, k: &K) -> Vec<u8> {
+    fn key<Q: EncodeLike<K>>(&self, k: &Q) -> Vec<u8> {
         // No `size_hint` pass: it is as much code as the encoding, per key type.
         let mut key = namespaced(self.name, 32);
         k.encode_to(&mut key);
         key
     }
 
+    // Every method takes the key as anything that encodes like `K` (`EncodeLike`): a `&K`, or
+    // e.g. `(&a, &b)` for a `(A, B)` key, which spares cloning the parts into a tuple.
+
     /// The value under `k`, if any.
-    pub fn get(&self, k: &K) -> Option<V> {
+    pub fn get<Q: EncodeLike<K>>(&self, k: &Q) -> Option<V> {
         read(&self.key(k))
     }
 
     /// Sets the value under `k`.
-    pub fn insert(&self, k: &K, v: &V) {
+    pub fn insert<Q: EncodeLike<K>>(&self, k: &Q, v: &V) {
         write(&self.key(k), v);
     }
 
     /// Removes the value under `k`.
-    pub fn remove(&self, k: &K) {
+    pub fn remove<Q: EncodeLike<K>>(&self, k: &Q) {
         remove_raw(&self.key(k));
     }
 
     /// True if `k` has a value.
-    pub fn contains(&self, k: &K) -> bool {
+    pub fn contains<Q: EncodeLike<K>>(&self, k: &Q) -> bool {
         contains_raw(&self.key(k))
     }
 }
