@@ -67,6 +67,7 @@ pub mod drug_trace {
     use crate::gs1;
     use carechain_sdk::Item as StorageItem;
     use carechain_sdk::prelude::*;
+    use carechain_sdk::scale::EncodeLike;
 
     /// Most packages one call handles (a commissioning batch; the packages under the containers
     /// of a shipment, receipt or quarantine) and most packages under one container.
@@ -153,6 +154,10 @@ pub mod drug_trace {
         /// AI (21).
         pub serial: Serial,
     }
+
+    /// A package's GTIN and serial borrowed from elsewhere encode as its `ItemKey` does (the
+    /// fields in order), so storage keys need no clone of them.
+    impl EncodeLike<ItemKey> for (&Gtin, &Serial) {}
 
     /// An EPC: a package (SGTIN) or a container (SSCC).
     #[derive(Encode, Decode, Clone, PartialEq, Eq)]
@@ -1383,8 +1388,8 @@ pub mod drug_trace {
             if end <= at {
                 fail(Error::ProductExpired);
             }
-            let lot_key = (pi.gtin.clone(), pi.lot.clone());
-            let mut lot = LOTS.get(&lot_key).unwrap_or(Lot {
+            let lot_key = (&pi.gtin, &pi.lot);
+            let mut lot = LOTS.get(&lot_key).unwrap_or_else(|| Lot {
                 gtin: pi.gtin.clone(),
                 lot: pi.lot.clone(),
                 expiry_end: end,
@@ -1397,7 +1402,7 @@ pub mod drug_trace {
             if lot.recall.is_some() {
                 fail(Error::RecalledLot);
             }
-            LOT_ITEMS.insert(&(pi.gtin.clone(), pi.lot.clone(), lot.items), &pi.serial);
+            LOT_ITEMS.insert(&(&pi.gtin, &pi.lot, lot.items), &pi.serial);
             lot.items = lot
                 .items
                 .checked_add(1)
@@ -1459,9 +1464,7 @@ pub mod drug_trace {
             match child {
                 Epc::Sgtin(key) => {
                     let mut item = load_item(key);
-                    if item.custodian != by {
-                        fail(Error::NotCustodian);
-                    }
+                    require_custody(&item.custodian, &by);
                     item_transition(&item, State::Active);
                     if let Some(parent) = item.parent {
                         fail(Error::AlreadyAggregated { parent });
@@ -1477,9 +1480,7 @@ pub mod drug_trace {
                 }
                 Epc::Sscc(child_sscc) => {
                     let mut c = load_container(child_sscc);
-                    if c.custodian != by {
-                        fail(Error::NotCustodian);
-                    }
+                    require_custody(&c.custodian, &by);
                     container_transition(&c, State::Active);
                     if let Some(parent) = c.parent {
                         fail(Error::AlreadyAggregated { parent });
@@ -1541,9 +1542,7 @@ pub mod drug_trace {
         let by = env().caller();
         partner(&by);
         let mut c = load_container(&sscc);
-        if c.custodian != by {
-            fail(Error::NotCustodian);
-        }
+        require_custody(&c.custodian, &by);
         container_transition(&c, State::Unpacked);
         if c.parent.is_some() {
             fail(Error::ItemInContainer);
@@ -1640,9 +1639,7 @@ pub mod drug_trace {
             let keys = match epc {
                 Epc::Sgtin(key) => {
                     let item = load_item(key);
-                    if item.custodian != by {
-                        fail(Error::NotCustodian);
-                    }
+                    require_custody(&item.custodian, &by);
                     item_transition(&item, State::InTransit);
                     if item.parent.is_some() {
                         fail(Error::ItemInContainer);
@@ -1651,9 +1648,7 @@ pub mod drug_trace {
                 }
                 Epc::Sscc(sscc) => {
                     let mut c = load_container(sscc);
-                    if c.custodian != by {
-                        fail(Error::NotCustodian);
-                    }
+                    require_custody(&c.custodian, &by);
                     container_transition(&c, State::InTransit);
                     if c.parent.is_some() {
                         fail(Error::ItemInContainer);
@@ -1856,8 +1851,8 @@ pub mod drug_trace {
                 Epc::Sgtin(key) => keys.push(key.clone()),
                 Epc::Sscc(sscc) => {
                     let c = load_container(sscc);
-                    if !regulator && c.custodian != by {
-                        fail(Error::NotCustodian);
+                    if !regulator {
+                        require_custody(&c.custodian, &by);
                     }
                     if c.status == ContainerStatus::Unpacked {
                         fail(Error::InvalidTransition {
@@ -1876,8 +1871,8 @@ pub mod drug_trace {
         let hold = Hold::Suspect { case_id };
         for key in &keys {
             let mut item = load_item(key);
-            if !regulator && item.custodian != by {
-                fail(Error::NotCustodian);
+            if !regulator {
+                require_custody(&item.custodian, &by);
             }
             if !matches!(
                 item.status,
@@ -2122,7 +2117,7 @@ pub mod drug_trace {
     /// one body, as they differ only in how the recall starts and in the first event.
     fn recall(gtin: Gtin, lot: LotNumber, start: Option<(RecallId, RecallClass)>) -> u32 {
         let by = env().caller();
-        let lot_key = (gtin.clone(), lot.clone());
+        let lot_key = (&gtin, &lot);
         let mut lot_rec = LOTS
             .get(&lot_key)
             .unwrap_or_else(|| fail(Error::LotNotFound));
@@ -2198,9 +2193,7 @@ pub mod drug_trace {
         let by = require_role(Role::Dispenser);
         let key = ItemKey { gtin, serial };
         let mut item = load_item(&key);
-        if item.custodian != by {
-            fail(Error::NotCustodian);
-        }
+        require_custody(&item.custodian, &by);
         item_transition(&item, State::Dispensed);
         if item.parent.is_some() {
             fail(Error::ItemInContainer);
@@ -2255,9 +2248,7 @@ pub mod drug_trace {
         partner(&by);
         let key = ItemKey { gtin, serial };
         let mut item = load_item(&key);
-        if item.custodian != by {
-            fail(Error::NotCustodian);
-        }
+        require_custody(&item.custodian, &by);
         item_transition(&item, State::Decommissioned);
         if item.parent.is_some() {
             fail(Error::ItemInContainer);
@@ -2318,7 +2309,7 @@ pub mod drug_trace {
         let item = load_item(&key);
         let mut out = Vec::with_capacity(item.events as usize);
         for i in 0..item.events {
-            if let Some(e) = TRACE.get(&(key.clone(), i)) {
+            if let Some(e) = TRACE.get(&(&key, i)) {
                 out.push(e);
             }
         }
@@ -2328,7 +2319,7 @@ pub mod drug_trace {
     /// A lot.
     #[query]
     pub fn get_lot(gtin: Gtin, lot: LotNumber) -> Result<Lot, Error> {
-        LOTS.get(&(gtin, lot)).ok_or(Error::LotNotFound)
+        LOTS.get(&(&gtin, &lot)).ok_or(Error::LotNotFound)
     }
 
     /// Up to `limit` (at most `MAX_PAGE`) packages of a lot from its `start`-th, in
@@ -2341,12 +2332,12 @@ pub mod drug_trace {
         limit: u32,
     ) -> Result<Vec<Item>, Error> {
         let lot_rec = LOTS
-            .get(&(gtin.clone(), lot.clone()))
+            .get(&(&gtin, &lot))
             .unwrap_or_else(|| fail(Error::LotNotFound));
         let end = lot_rec.items.min(start.saturating_add(limit.min(MAX_PAGE)));
         let mut out = Vec::new();
         for i in start..end {
-            if let Some(serial) = LOT_ITEMS.get(&(gtin.clone(), lot.clone(), i)) {
+            if let Some(serial) = LOT_ITEMS.get(&(&gtin, &lot, i)) {
                 out.push(load_item(&ItemKey {
                     gtin: gtin.clone(),
                     serial,
@@ -2640,6 +2631,14 @@ pub mod drug_trace {
         }
     }
 
+    /// `by` must be the custodian.
+    #[inline(never)]
+    fn require_custody(custodian: &Address, by: &Address) {
+        if custodian != by {
+            fail(Error::NotCustodian);
+        }
+    }
+
     fn load_item(key: &ItemKey) -> Item {
         ITEMS.get(key).unwrap_or_else(|| fail(Error::ItemNotFound))
     }
@@ -2757,7 +2756,7 @@ pub mod drug_trace {
                 return l.recall;
             }
             let l = LOTS
-                .get(&(item.gtin.clone(), item.lot.clone()))
+                .get(&(&item.gtin, &item.lot))
                 .unwrap_or_else(|| fail(Error::LotNotFound));
             let recall = l.recall;
             self.0.push(l);
@@ -2805,11 +2804,7 @@ pub mod drug_trace {
         chained.extend_from_slice(&item.last_event.0);
         entry.encode_to(&mut chained);
         item.last_event = DocHash(env().blake2b_256(&chained).0);
-        let key = ItemKey {
-            gtin: item.gtin.clone(),
-            serial: item.serial.clone(),
-        };
-        TRACE.insert(&(key, item.events), &entry);
+        TRACE.insert(&((&item.gtin, &item.serial), item.events), &entry);
         item.events = item
             .events
             .checked_add(1)
@@ -2825,7 +2820,7 @@ pub mod drug_trace {
         let mut held: u32 = 0;
         let mut dispensed = Vec::new();
         for i in start..end {
-            let Some(serial) = LOT_ITEMS.get(&(lot.gtin.clone(), lot.lot.clone(), i)) else {
+            let Some(serial) = LOT_ITEMS.get(&(&lot.gtin, &lot.lot, i)) else {
                 continue;
             };
             let key = ItemKey {
