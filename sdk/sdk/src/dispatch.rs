@@ -89,6 +89,12 @@ pub(crate) fn check_writable() {
 pub fn finish_value<T: Encode>(value: &T) {
     let mut data = Vec::new();
     value.encode_to(&mut data);
+    set_return(&data);
+}
+
+/// The non-generic part of [`finish_value`]: once in the contract, not once per message.
+#[inline(never)]
+fn set_return(data: &[u8]) {
     if !data.is_empty() {
         unsafe { sys::set_return(sys::ptr(data.as_ptr()), sys::len(data.len())) };
     }
