@@ -1636,6 +1636,7 @@ pub mod drug_trace {
         let mut lots = LotCache::default();
         let mut count: u32 = 0;
         for epc in &epcs {
+            let contents;
             let keys = match epc {
                 Epc::Sgtin(key) => {
                     let item = load_item(key);
@@ -1644,7 +1645,7 @@ pub mod drug_trace {
                     if item.parent.is_some() {
                         fail(Error::ItemInContainer);
                     }
-                    vec![key.clone()]
+                    core::slice::from_ref(key)
                 }
                 Epc::Sscc(sscc) => {
                     let mut c = load_container(sscc);
@@ -1661,10 +1662,11 @@ pub mod drug_trace {
                         ic.status = ContainerStatus::InTransit { to, tx_id };
                         CONTAINERS.insert(inner, &ic);
                     }
-                    items
+                    contents = items;
+                    &contents
                 }
             };
-            for key in &keys {
+            for key in keys {
                 let mut item = load_item(key);
                 item_transition(&item, State::InTransit);
                 unheld(&item);
@@ -1722,6 +1724,7 @@ pub mod drug_trace {
         let mut held = Vec::new();
         let mut count: u32 = 0;
         for epc in &epcs {
+            let contents;
             let (keys, tx_id) = match epc {
                 Epc::Sgtin(key) => {
                     let item = load_item(key);
@@ -1738,7 +1741,7 @@ pub mod drug_trace {
                     if item.parent.is_some() {
                         fail(Error::ItemInContainer);
                     }
-                    (vec![key.clone()], tx_id)
+                    (core::slice::from_ref(key), tx_id)
                 }
                 Epc::Sscc(sscc) => {
                     let mut c = load_container(sscc);
@@ -1763,7 +1766,8 @@ pub mod drug_trace {
                         take_custody(&mut ic, &by, &tp.gln);
                         CONTAINERS.insert(inner, &ic);
                     }
-                    (items, tx_id)
+                    contents = items;
+                    (&contents[..], tx_id)
                 }
             };
             let transfer = TRANSFERS
@@ -1777,7 +1781,7 @@ pub mod drug_trace {
                 destination: by,
                 ti_ts_hash: transfer.ti_ts_hash,
             };
-            for key in &keys {
+            for key in keys {
                 let mut item = load_item(key);
                 item.status = ItemStatus::Active;
                 item.custodian = by;
@@ -2351,12 +2355,15 @@ pub mod drug_trace {
     /// `start`-th opened.
     #[query]
     pub fn open_investigations(start: u32, limit: u32) -> Vec<Investigation> {
-        CASE_IDS
-            .range(start, limit.min(MAX_PAGE))
-            .into_iter()
-            .filter_map(|id| CASES.get(&id))
-            .filter(|c| c.status == InvestigationStatus::Open)
-            .collect()
+        let mut open = Vec::new();
+        for id in CASE_IDS.range(start, limit.min(MAX_PAGE)) {
+            if let Some(case) = CASES.get(&id)
+                && case.status == InvestigationStatus::Open
+            {
+                open.push(case);
+            }
+        }
+        open
     }
 
     /// An investigation.
