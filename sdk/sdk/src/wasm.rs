@@ -218,7 +218,7 @@ pub unsafe extern "C" fn memset(dest: *mut u8, c: i32, n: usize) -> *mut u8 {
 #[inline(always)]
 unsafe fn copy_forward(dest: *mut u8, src: *const u8, n: usize) {
     let mut i = 0;
-    if (dest as usize | src as usize | n) % 4 == 0 {
+    if (dest as usize | src as usize | n).is_multiple_of(4) {
         while i < n {
             unsafe { *(dest.add(i) as *mut u32) = *(src.add(i) as *const u32) };
             i += 4;
