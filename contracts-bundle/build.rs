@@ -51,13 +51,16 @@ fn main() {
 
     let mut listing = String::from("/// Every contract of `contracts/`: (name, wasm).\n");
     listing.push_str("pub static CONTRACTS: &[(&str, &[u8])] = &[\n");
+    let mut all_optimised = true;
     for name in &names {
         let built = target_dir
             .join(TARGET)
             .join("release")
             .join(format!("{}.wasm", name.replace('-', "_")));
         let dest = out_dir.join(format!("{name}.wasm"));
-        if !(wasm_opt && optimise(&built, &dest)) {
+        let optimised = wasm_opt && optimise(&built, &dest);
+        all_optimised &= optimised;
+        if !optimised {
             fs::copy(&built, &dest).unwrap_or_else(|e| {
                 panic!(
                     "contract `{name}` built, but {} is missing: {e}",
@@ -71,6 +74,9 @@ fn main() {
         ));
     }
     listing.push_str("];\n");
+    listing.push_str(&format!(
+        "/// True if wasm-opt shrank every contract.\npub static WASM_OPT: bool = {all_optimised};\n"
+    ));
     fs::write(out_dir.join("contracts.rs"), listing).expect("OUT_DIR is writable");
 }
 

@@ -17,3 +17,9 @@ pub fn wasm(name: &str) -> Option<&'static [u8]> {
 pub fn names() -> impl Iterator<Item = &'static str> {
     CONTRACTS.iter().map(|(n, _)| *n)
 }
+
+/// True if every contract went through `wasm-opt -Oz` (binaryen installed, and
+/// `CARECHAIN_WASM_OPT` not `off`); false if they are as `cargo build` made them.
+pub fn wasm_opt_applied() -> bool {
+    WASM_OPT
+}

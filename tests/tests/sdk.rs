@@ -40,12 +40,28 @@ fn minimal_example_is_below_8_kib() {
     assert!(size < 8 * 1024, "flipper is {size} bytes");
 }
 
-/// The 64 KiB goal of the healthcare contracts, met so far by AccessConsent (with or without
-/// wasm-opt): see docs/BENCHMARKS.md for the others.
+/// The 64 KiB goal of the healthcare contracts: AccessConsent meets it with or without
+/// wasm-opt (see docs/BENCHMARKS.md).
 #[test]
 fn consent_is_below_64_kib() {
     let size = wasm("consent").len();
     assert!(size < 64 * 1024, "consent is {size} bytes");
+}
+
+/// The 64 KiB goal of the healthcare contracts, as deployed: Claims, BloodBank and DrugTrace
+/// meet it after `wasm-opt -Oz`, which the bundle applies when binaryen is installed
+/// (`scripts/setup` installs it). Built without it, they are larger (see docs/BENCHMARKS.md)
+/// and this test only reports their sizes.
+#[test]
+fn healthcare_contracts_are_below_64_kib_with_wasm_opt() {
+    for name in ["consent", "claims", "blood-bank", "drug-trace"] {
+        let size = wasm(name).len();
+        if carechain_contracts::wasm_opt_applied() {
+            assert!(size < 64 * 1024, "{name} is {size} bytes");
+        } else {
+            eprintln!("{name}: {size} bytes without wasm-opt (the goal is checked with it)");
+        }
+    }
 }
 
 #[test]
@@ -59,6 +75,27 @@ fn every_contract_embeds_its_metadata_compressed() {
             "{name}"
         );
         assert!(raw.len() < section.len(), "{name}: {} bytes", raw.len());
+    }
+}
+
+/// Metadata version 2: selectors and event signatures are derived from the names when read,
+/// not stored in every contract.
+#[test]
+fn embedded_metadata_leaves_out_what_the_names_give() {
+    for name in carechain_contracts::names() {
+        let json: Value =
+            serde_json::from_slice(&carechain_runtime::metadata_section(wasm(name)).unwrap())
+                .unwrap();
+        assert_eq!(json["metadata_version"], 2, "{name}");
+        for m in json["constructors"].as_array().into_iter().flatten() {
+            assert!(m.get("selector").is_none(), "{name}.{}", m["name"]);
+        }
+        for m in json["messages"].as_array().into_iter().flatten() {
+            assert!(m.get("selector").is_none(), "{name}.{}", m["name"]);
+        }
+        for e in json["events"].as_array().into_iter().flatten() {
+            assert!(e.get("signature").is_none(), "{name}.{}", e["name"]);
+        }
     }
 }
 

@@ -1323,7 +1323,7 @@ pub mod blood_bank {
     /// Replaces the configuration. NetworkAdmin only.
     #[message]
     pub fn set_config(config: Config) -> Result<(), Error> {
-        let by = require(Role::NetworkAdmin)?;
+        let by = require(Role::NetworkAdmin);
         let from = get_config();
         CONFIG.set(&config);
         env().emit(&ConfigChanged {
@@ -1340,9 +1340,9 @@ pub mod blood_bank {
     /// only.
     #[message]
     pub fn register_product_code(prefix: String, rule: ProductRule) -> Result<(), Error> {
-        let by = require(Role::NetworkAdmin)?;
+        let by = require(Role::NetworkAdmin);
         if prefix.is_empty() || !product_code_syntax(&prefix) {
-            return Err(Error::InvalidProductCode);
+            fail(Error::InvalidProductCode);
         }
         let from = PRODUCTS.get(&prefix);
         PRODUCTS.insert(&prefix, &rule);
@@ -1359,7 +1359,7 @@ pub mod blood_bank {
     /// Registers a recipient's type and screen, or re-types them. TransfusionService only.
     #[message]
     pub fn register_recipient(recipient: Recipient) -> Result<(), Error> {
-        let by = require(Role::TransfusionService)?;
+        let by = require(Role::TransfusionService);
         let from = RECIPIENTS.get(&recipient.subject);
         RECIPIENTS.insert(&recipient.subject, &recipient);
         env().emit(&RecipientRegistered {
@@ -1378,26 +1378,27 @@ pub mod blood_bank {
     /// BloodEstablishment only.
     #[message]
     pub fn register_unit(unit: NewUnit) -> Result<(), Error> {
-        let by = require(Role::BloodEstablishment)?;
+        let by = require(Role::BloodEstablishment);
         if !din_syntax(&unit.din.0) {
-            return Err(Error::InvalidDin);
+            fail(Error::InvalidDin);
         }
         if unit.product_code.0.len() != PRODUCT_CODE_LEN
             || !product_code_syntax(&unit.product_code.0)
         {
-            return Err(Error::InvalidProductCode);
+            fail(Error::InvalidProductCode);
         }
         let key = UnitKey {
             din: unit.din.clone(),
             product_code: unit.product_code.clone(),
         };
         if UNITS.contains(&key) {
-            return Err(Error::DuplicateUnit);
+            fail(Error::DuplicateUnit);
         }
-        let rule = product_rule(&unit.product_code.0).ok_or(Error::UnknownProductCode)?;
+        let rule =
+            product_rule(&unit.product_code.0).unwrap_or_else(|| fail(Error::UnknownProductCode));
         let at = now();
         if at >= unit.expiry {
-            return Err(Error::UnitExpired);
+            fail(Error::UnitExpired);
         }
         let mut codes = DIN_UNITS.get(&unit.din).unwrap_or_default();
         if let Some(first) = codes.first() {
@@ -1406,13 +1407,13 @@ pub mod blood_bank {
                     din: unit.din.clone(),
                     product_code: first.clone(),
                 })
-                .ok_or(Error::UnitNotFound)?;
+                .unwrap_or_else(|| fail(Error::UnitNotFound));
             if sibling.donor != unit.donor || sibling.abo != unit.abo || sibling.rhd != unit.rhd {
-                return Err(Error::DonationMismatch);
+                fail(Error::DonationMismatch);
             }
         }
         if codes.len() as u32 >= MAX_COMPONENTS_PER_DIN {
-            return Err(Error::TooManyComponents);
+            fail(Error::TooManyComponents);
         }
         codes.push(unit.product_code.clone());
         DIN_UNITS.insert(&unit.din, &codes);
@@ -1452,10 +1453,10 @@ pub mod blood_bank {
     /// Collected -> InTesting. BloodEstablishment custodian.
     #[message]
     pub fn start_testing(unit: UnitKey) -> Result<(), Error> {
-        let by = require(Role::BloodEstablishment)?;
-        let mut u = held(&unit, by)?;
+        let by = require(Role::BloodEstablishment);
+        let mut u = held(&unit, &by);
         let from = u.status;
-        accept(&u, &[UnitStatus::Collected], State::InTesting)?;
+        accept(&u, &[UnitStatus::Collected], State::InTesting);
         u.status = UnitStatus::InTesting;
         let to = u.status;
         save(&unit, from, &u);
@@ -1474,10 +1475,10 @@ pub mod blood_bank {
     /// custodian. (A failed test: `discard` with `TestReactive`.)
     #[message]
     pub fn release_from_testing(unit: UnitKey, tests_hash: DocHash) -> Result<(), Error> {
-        let by = require(Role::BloodEstablishment)?;
-        let mut u = held(&unit, by)?;
+        let by = require(Role::BloodEstablishment);
+        let mut u = held(&unit, &by);
         let from = u.status;
-        accept(&u, &[UnitStatus::InTesting], State::Available)?;
+        accept(&u, &[UnitStatus::InTesting], State::Available);
         u.status = UnitStatus::Available;
         u.tests_hash = Some(tests_hash);
         let to = u.status;
@@ -1499,17 +1500,17 @@ pub mod blood_bank {
     /// TransfusionService) only.
     #[message]
     pub fn transfer_custody(unit: UnitKey, to: Address) -> Result<(), Error> {
-        let by = require_custodian_role()?;
-        let mut u = held(&unit, by)?;
+        let by = require_custodian_role();
+        let mut u = held(&unit, &by);
         match u.status {
             UnitStatus::Collected
             | UnitStatus::InTesting
             | UnitStatus::Available
             | UnitStatus::Quarantined { .. } => {}
-            status => return Err(Error::UnitNotAvailable { status }),
+            status => fail(Error::UnitNotAvailable { status }),
         }
-        if !(has_role(to, Role::BloodEstablishment)? || has_role(to, Role::TransfusionService)?) {
-            return Err(Error::InvalidCustodian);
+        if !(has_role(&to, Role::BloodEstablishment) || has_role(&to, Role::TransfusionService)) {
+            fail(Error::InvalidCustodian);
         }
         let old = u.clone();
         u.location = to;
@@ -1539,14 +1540,14 @@ pub mod blood_bank {
         tenths_c: i32,
         event_time: u64,
     ) -> Result<UnitStatus, Error> {
-        let by = require_custodian_role()?;
-        let mut u = held(&unit, by)?;
+        let by = require_custodian_role();
+        let mut u = held(&unit, &by);
         if is_terminal(&u.status) {
-            return Err(invalid(&u.status, State::Quarantined));
+            fail(invalid(&u.status, State::Quarantined));
         }
         let at = now();
         if event_time > at {
-            return Err(Error::FutureTimestamp);
+            fail(Error::FutureTimestamp);
         }
         let from = u.status;
         let reading = (u.temp_log_hash, context, tenths_c, event_time).encode();
@@ -1599,13 +1600,13 @@ pub mod blood_bank {
     /// compatibility check here: `issue` makes it. TransfusionService custodian.
     #[message]
     pub fn reserve(unit: UnitKey, recipient: SubjectId) -> Result<(), Error> {
-        let by = require(Role::TransfusionService)?;
-        let mut u = held(&unit, by)?;
-        in_stock_for(&u, &recipient)?;
+        let by = require(Role::TransfusionService);
+        let mut u = held(&unit, &by);
+        in_stock_for(&u, &recipient);
         if u.status == UnitStatus::Reserved {
-            return Err(invalid(&u.status, State::Reserved));
+            fail(invalid(&u.status, State::Reserved));
         }
-        recipient_of(&recipient)?;
+        recipient_of(&recipient);
         let from = u.status;
         u.status = UnitStatus::Reserved;
         u.reserved_for = Some(recipient);
@@ -1625,9 +1626,9 @@ pub mod blood_bank {
     /// Releases a reservation (Reserved -> Available). TransfusionService custodian.
     #[message]
     pub fn release_reservation(unit: UnitKey) -> Result<(), Error> {
-        let by = require(Role::TransfusionService)?;
-        let mut u = held(&unit, by)?;
-        accept(&u, &[UnitStatus::Reserved], State::Available)?;
+        let by = require(Role::TransfusionService);
+        let mut u = held(&unit, &by);
+        accept(&u, &[UnitStatus::Reserved], State::Available);
         let from = u.status;
         u.status = UnitStatus::Available;
         u.reserved_for = None;
@@ -1655,19 +1656,19 @@ pub mod blood_bank {
         result: CrossmatchResult,
         sample_collected_at: u64,
     ) -> Result<(), Error> {
-        let by = require(Role::TransfusionService)?;
-        let mut u = held(&unit, by)?;
-        in_stock_for(&u, &recipient)?;
-        recipient_of(&recipient)?;
+        let by = require(Role::TransfusionService);
+        let mut u = held(&unit, &by);
+        in_stock_for(&u, &recipient);
+        recipient_of(&recipient);
         let at = now();
         if sample_collected_at > at {
-            return Err(Error::FutureTimestamp);
+            fail(Error::FutureTimestamp);
         }
         let valid_until = sample_collected_at
             .checked_add(get_config().crossmatch_validity_secs)
-            .ok_or(Error::ArithmeticOverflow)?;
+            .unwrap_or_else(|| fail(Error::ArithmeticOverflow));
         if at >= valid_until {
-            return Err(Error::CrossmatchExpired);
+            fail(Error::CrossmatchExpired);
         }
         CROSSMATCHES.insert(
             &(unit.clone(), recipient),
@@ -1716,25 +1717,25 @@ pub mod blood_bank {
         recipient: SubjectId,
         practitioner: Address,
     ) -> Result<Vec<Warning>, Error> {
-        let by = require(Role::TransfusionService)?;
-        let mut u = held(&unit, by)?;
-        in_stock_for(&u, &recipient)?;
-        let r = recipient_of(&recipient)?;
-        if !has_role(practitioner, Role::Practitioner)? {
-            return Err(Error::Unauthorized {
+        let by = require(Role::TransfusionService);
+        let mut u = held(&unit, &by);
+        in_stock_for(&u, &recipient);
+        let r = recipient_of(&recipient);
+        if !has_role(&practitioner, Role::Practitioner) {
+            fail(Error::Unauthorized {
                 required_role: Some(Role::Practitioner),
             });
         }
         let warnings = match blood_groups(&u, &r, true) {
             Compatibility::Allowed => Vec::new(),
             Compatibility::AllowedWithWarning(w) => w,
-            Compatibility::Rejected(why) => return Err(rejection(why)),
+            Compatibility::Rejected(why) => fail(rejection(why)),
         };
         match crossmatch_check(&unit, &u, &recipient) {
             CrossmatchCheck::NotRequired | CrossmatchCheck::Valid => {}
-            CrossmatchCheck::Required => return Err(Error::CrossmatchRequired),
-            CrossmatchCheck::Expired => return Err(Error::CrossmatchExpired),
-            CrossmatchCheck::Incompatible => return Err(Error::CrossmatchIncompatible),
+            CrossmatchCheck::Required => fail(Error::CrossmatchRequired),
+            CrossmatchCheck::Expired => fail(Error::CrossmatchExpired),
+            CrossmatchCheck::Incompatible => fail(Error::CrossmatchIncompatible),
         }
         let decision = Call::new(consent(), selector!("check_access_for"))
             .arg(&practitioner)
@@ -1743,16 +1744,16 @@ pub mod blood_bank {
             .arg(&DataClass::Transfusion)
             .arg(&Action::Use)
             .invoke::<Decision, ()>()
-            .map_err(|_| Error::ConsentUnavailable)?;
+            .unwrap_or_else(|_| fail(Error::ConsentUnavailable));
         if decision != Decision::Permit {
-            return Err(Error::ConsentRequired);
+            fail(Error::ConsentRequired);
         }
         let from = u.status;
         let at = now();
         u.status = UnitStatus::Issued;
         u.reserved_for = Some(recipient);
         save(&unit, from, &u);
-        add_history(&recipient, &unit, at, false)?;
+        add_history(&recipient, &unit, at, false);
         env().emit(&UnitIssued {
             din: unit.din,
             product_code: unit.product_code,
@@ -1771,13 +1772,13 @@ pub mod blood_bank {
     /// this recipient) to `recipient`, usable for the configured time. MedicalDirector only.
     #[message]
     pub fn authorize_emergency_release(unit: UnitKey, recipient: SubjectId) -> Result<(), Error> {
-        let by = require(Role::MedicalDirector)?;
-        let u = live(&unit)?;
-        in_stock_for(&u, &recipient)?;
+        let by = require(Role::MedicalDirector);
+        let u = live(&unit);
+        in_stock_for(&u, &recipient);
         let at = now();
         let valid_until = at
             .checked_add(get_config().emergency_authorization_secs)
-            .ok_or(Error::ArithmeticOverflow)?;
+            .unwrap_or_else(|| fail(Error::ArithmeticOverflow));
         AUTHORIZATIONS.insert(
             &unit,
             &EmergencyAuthorization {
@@ -1813,11 +1814,11 @@ pub mod blood_bank {
         recipient: SubjectId,
         physician: Address,
     ) -> Result<(), Error> {
-        let by = require(Role::TransfusionService)?;
-        let mut u = held(&unit, by)?;
-        in_stock_for(&u, &recipient)?;
-        if !has_role(physician, Role::Practitioner)? {
-            return Err(Error::Unauthorized {
+        let by = require(Role::TransfusionService);
+        let mut u = held(&unit, &by);
+        in_stock_for(&u, &recipient);
+        if !has_role(&physician, Role::Practitioner) {
+            fail(Error::Unauthorized {
                 required_role: Some(Role::Practitioner),
             });
         }
@@ -1827,15 +1828,15 @@ pub mod blood_bank {
             .filter(|a| a.recipient == recipient && at < a.valid_until)
             .map(|a| a.by);
         if cosigned_by.is_none() && !universal(&u) {
-            return Err(Error::MedicalDirectorCosignRequired);
+            fail(Error::MedicalDirectorCosignRequired);
         }
         if let Some(r) = RECIPIENTS.get(&recipient)
             && let Compatibility::Rejected(why) = blood_groups(&u, &r, false)
         {
-            return Err(rejection(why));
+            fail(rejection(why));
         }
         if crossmatch_check(&unit, &u, &recipient) == CrossmatchCheck::Incompatible {
-            return Err(Error::CrossmatchIncompatible);
+            fail(Error::CrossmatchIncompatible);
         }
         let decision = Call::new(consent(), selector!("break_glass_for"))
             .arg(&physician)
@@ -1843,9 +1844,9 @@ pub mod blood_bank {
             .arg(&DataClass::Transfusion)
             .arg(&String::from(EMERGENCY_JUSTIFICATION))
             .invoke::<Decision, ()>()
-            .map_err(|_| Error::ConsentUnavailable)?;
+            .unwrap_or_else(|_| fail(Error::ConsentUnavailable));
         if matches!(decision, Decision::Deny(_)) {
-            return Err(Error::ConsentRequired);
+            fail(Error::ConsentRequired);
         }
         if cosigned_by.is_some() {
             AUTHORIZATIONS.remove(&unit);
@@ -1854,7 +1855,7 @@ pub mod blood_bank {
         u.status = UnitStatus::Issued;
         u.reserved_for = Some(recipient);
         save(&unit, from, &u);
-        add_history(&recipient, &unit, at, true)?;
+        add_history(&recipient, &unit, at, true);
         env().emit(&EmergencyRelease {
             din: unit.din,
             product_code: unit.product_code,
@@ -1873,11 +1874,11 @@ pub mod blood_bank {
     /// recipient must be the one it was issued to. Practitioner only.
     #[message]
     pub fn start_transfusion(unit: UnitKey, recipient: SubjectId) -> Result<(), Error> {
-        let by = require(Role::Practitioner)?;
-        let mut u = live(&unit)?;
-        accept(&u, &[UnitStatus::Issued], State::Transfused)?;
+        let by = require(Role::Practitioner);
+        let mut u = live(&unit);
+        accept(&u, &[UnitStatus::Issued], State::Transfused);
         if u.reserved_for != Some(recipient) {
-            return Err(Error::RecipientMismatch);
+            fail(Error::RecipientMismatch);
         }
         let at = now();
         TRANSFUSIONS.insert(
@@ -1912,15 +1913,19 @@ pub mod blood_bank {
     /// Practitioner only.
     #[message]
     pub fn end_transfusion(unit: UnitKey, reaction: Option<ReactionCode>) -> Result<(), Error> {
-        let by = require(Role::Practitioner)?;
-        UNITS.get(&unit).ok_or(Error::UnitNotFound)?;
-        let mut t = TRANSFUSIONS.get(&unit).ok_or(Error::InvalidTransition {
-            entity: Entity::Transfusion,
-            from: State::NotStarted,
-            attempted: State::Completed,
-        })?;
+        let by = require(Role::Practitioner);
+        UNITS
+            .get(&unit)
+            .unwrap_or_else(|| fail(Error::UnitNotFound));
+        let mut t = TRANSFUSIONS.get(&unit).unwrap_or_else(|| {
+            fail(Error::InvalidTransition {
+                entity: Entity::Transfusion,
+                from: State::NotStarted,
+                attempted: State::Completed,
+            })
+        });
         if t.ended_at.is_some() {
-            return Err(Error::InvalidTransition {
+            fail(Error::InvalidTransition {
                 entity: Entity::Transfusion,
                 from: State::Completed,
                 attempted: State::Completed,
@@ -1966,15 +1971,15 @@ pub mod blood_bank {
         minutes_out: u32,
         in_range: bool,
     ) -> Result<UnitStatus, Error> {
-        let by = require(Role::TransfusionService)?;
-        let mut u = held(&unit, by)?;
+        let by = require(Role::TransfusionService);
+        let mut u = held(&unit, &by);
         let accepted = in_range && minutes_out <= get_config().return_window_minutes;
         let attempted = if accepted {
             State::Available
         } else {
             State::Discarded
         };
-        accept(&u, &[UnitStatus::Issued], attempted)?;
+        accept(&u, &[UnitStatus::Issued], attempted);
         let from = u.status;
         u.status = if accepted {
             UnitStatus::Available
@@ -2003,17 +2008,19 @@ pub mod blood_bank {
     #[message]
     pub fn quarantine(unit: UnitKey, reason: QuarantineReason) -> Result<(), Error> {
         let by = env().caller();
-        let director = has_role(by, Role::MedicalDirector)?;
-        if !director && !custodian_role(by)? {
-            return Err(Error::Unauthorized {
+        let director = has_role(&by, Role::MedicalDirector);
+        if !director && !custodian_role(&by) {
+            fail(Error::Unauthorized {
                 required_role: None,
             });
         }
-        let mut u = UNITS.get(&unit).ok_or(Error::UnitNotFound)?;
+        let mut u = UNITS
+            .get(&unit)
+            .unwrap_or_else(|| fail(Error::UnitNotFound));
         if !director && u.location != by {
-            return Err(Error::NotCustodian);
+            fail(Error::NotCustodian);
         }
-        not_expired(&u)?;
+        not_expired(&u);
         accept(
             &u,
             &[
@@ -2022,7 +2029,7 @@ pub mod blood_bank {
                 UnitStatus::Issued,
             ],
             State::Quarantined,
-        )?;
+        );
         let from = u.status;
         u.status = UnitStatus::Quarantined { reason };
         u.reserved_for = None;
@@ -2043,11 +2050,11 @@ pub mod blood_bank {
     /// InTesting) cannot be released. MedicalDirector only.
     #[message]
     pub fn release_quarantine(unit: UnitKey, reason_hash: DocHash) -> Result<(), Error> {
-        let by = require(Role::MedicalDirector)?;
-        let mut u = live(&unit)?;
+        let by = require(Role::MedicalDirector);
+        let mut u = live(&unit);
         let quarantined = matches!(u.status, UnitStatus::Quarantined { .. });
         if !quarantined || u.tests_hash.is_none() {
-            return Err(invalid(&u.status, State::Available));
+            fail(invalid(&u.status, State::Available));
         }
         let from = u.status;
         u.status = UnitStatus::Available;
@@ -2068,15 +2075,15 @@ pub mod blood_bank {
     /// or TransfusionService) only.
     #[message]
     pub fn discard(unit: UnitKey, reason: DiscardReason) -> Result<(), Error> {
-        let by = require_custodian_role()?;
-        let mut u = held(&unit, by)?;
+        let by = require_custodian_role();
+        let mut u = held(&unit, &by);
         let quarantined = matches!(u.status, UnitStatus::Quarantined { .. });
         if !quarantined {
             accept(
                 &u,
                 &[UnitStatus::InTesting, UnitStatus::Available],
                 State::Discarded,
-            )?;
+            );
         }
         let from = u.status;
         u.status = UnitStatus::Discarded { reason };
@@ -2096,12 +2103,14 @@ pub mod blood_bank {
     #[message]
     pub fn expire_unit(unit: UnitKey) -> Result<(), Error> {
         let by = env().caller();
-        let mut u = UNITS.get(&unit).ok_or(Error::UnitNotFound)?;
+        let mut u = UNITS
+            .get(&unit)
+            .unwrap_or_else(|| fail(Error::UnitNotFound));
         if is_terminal(&u.status) {
-            return Err(invalid(&u.status, State::Expired));
+            fail(invalid(&u.status, State::Expired));
         }
         if now() < u.expiry {
-            return Err(Error::NotYetExpired);
+            fail(Error::NotYetExpired);
         }
         let from = u.status;
         u.status = UnitStatus::Expired;
@@ -2123,14 +2132,14 @@ pub mod blood_bank {
     #[message]
     pub fn recall_donation(din: Din) -> Result<(), Error> {
         let by = env().caller();
-        if !(has_role(by, Role::BloodEstablishment)? || has_role(by, Role::Regulator)?) {
-            return Err(Error::Unauthorized {
+        if !(has_role(&by, Role::BloodEstablishment) || has_role(&by, Role::Regulator)) {
+            fail(Error::Unauthorized {
                 required_role: None,
             });
         }
         let codes = DIN_UNITS.get(&din).unwrap_or_default();
         if codes.is_empty() {
-            return Err(Error::UnitNotFound);
+            fail(Error::UnitNotFound);
         }
         let mut quarantined = Vec::new();
         let mut transfused = Vec::new();
@@ -2235,7 +2244,10 @@ pub mod blood_bank {
     #[query]
     pub fn vein_to_vein(din: Din) -> Result<VeinToVein, Error> {
         let units = units_by_din(din.clone());
-        let donor = units.first().ok_or(Error::UnitNotFound)?.donor;
+        let donor = units
+            .first()
+            .unwrap_or_else(|| fail(Error::UnitNotFound))
+            .donor;
         let components = units
             .into_iter()
             .map(|unit| {
@@ -2320,11 +2332,11 @@ pub mod blood_bank {
         unit: UnitKey,
         recipient: SubjectId,
     ) -> Result<CompatibilityReport, Error> {
-        let u = live(&unit)?;
+        let u = live(&unit);
         if !matches!(u.status, UnitStatus::Available | UnitStatus::Reserved) {
-            return Err(Error::UnitNotAvailable { status: u.status });
+            fail(Error::UnitNotAvailable { status: u.status });
         }
-        let r = recipient_of(&recipient)?;
+        let r = recipient_of(&recipient);
         Ok(CompatibilityReport {
             compatibility: blood_groups(&u, &r, true),
             crossmatch: crossmatch_check(&unit, &u, &recipient),
@@ -2335,6 +2347,16 @@ pub mod blood_bank {
 
     fn now() -> u64 {
         env().block_time()
+    }
+
+    /// Ends the call with `error`, as returning `Err(error)` from the message would: the call
+    /// reverts with the error encoded, and its writes and events are discarded. Helpers fail
+    /// where the failure is found instead of threading a `Result` back to the message: every
+    /// `?` of a `Result<_, Error>` costs a copy of the error.
+    #[cold]
+    #[inline(never)]
+    fn fail(error: Error) -> ! {
+        carechain_sdk::env::revert_with(&error)
     }
 
     fn consent() -> Address {
@@ -2357,64 +2379,61 @@ pub mod blood_bank {
     }
 
     /// AccessConsent's `has_role(actor, role)`.
-    fn has_role(actor: Address, role: Role) -> Result<bool, Error> {
+    fn has_role(actor: &Address, role: Role) -> bool {
         Call::new(consent(), selector!("has_role"))
-            .arg(&actor)
+            .arg(actor)
             .arg(&role)
             .invoke::<bool, ()>()
-            .map_err(|_| Error::ConsentUnavailable)
+            .unwrap_or_else(|_| fail(Error::ConsentUnavailable))
     }
 
     /// The caller, if an active actor with `role`.
-    fn require(role: Role) -> Result<Address, Error> {
+    fn require(role: Role) -> Address {
         let caller = env().caller();
-        if has_role(caller, role)? {
-            Ok(caller)
-        } else {
-            Err(Error::Unauthorized {
+        if !has_role(&caller, role) {
+            fail(Error::Unauthorized {
                 required_role: Some(role),
             })
         }
+        caller
     }
 
-    fn custodian_role(who: Address) -> Result<bool, Error> {
-        Ok(has_role(who, Role::BloodEstablishment)? || has_role(who, Role::TransfusionService)?)
+    fn custodian_role(who: &Address) -> bool {
+        has_role(who, Role::BloodEstablishment) || has_role(who, Role::TransfusionService)
     }
 
     /// The caller, if an active BloodEstablishment or TransfusionService.
-    fn require_custodian_role() -> Result<Address, Error> {
+    fn require_custodian_role() -> Address {
         let caller = env().caller();
-        if custodian_role(caller)? {
-            Ok(caller)
-        } else {
-            Err(Error::Unauthorized {
+        if !custodian_role(&caller) {
+            fail(Error::Unauthorized {
                 required_role: None,
             })
         }
+        caller
     }
 
     /// A unit that exists and, if not terminal, has not expired.
-    fn live(key: &UnitKey) -> Result<Unit, Error> {
-        let u = UNITS.get(key).ok_or(Error::UnitNotFound)?;
-        not_expired(&u)?;
-        Ok(u)
+    fn live(key: &UnitKey) -> Unit {
+        let u = UNITS.get(key).unwrap_or_else(|| fail(Error::UnitNotFound));
+        not_expired(&u);
+        u
     }
 
     /// A live unit held by `by`.
-    fn held(key: &UnitKey, by: Address) -> Result<Unit, Error> {
-        let u = UNITS.get(key).ok_or(Error::UnitNotFound)?;
-        if u.location != by {
-            return Err(Error::NotCustodian);
+    fn held(key: &UnitKey, by: &Address) -> Unit {
+        let u = UNITS.get(key).unwrap_or_else(|| fail(Error::UnitNotFound));
+        if u.location != *by {
+            fail(Error::NotCustodian);
         }
-        not_expired(&u)?;
-        Ok(u)
+        not_expired(&u);
+        u
     }
 
-    fn not_expired(u: &Unit) -> Result<(), Error> {
+    fn not_expired(u: &Unit) {
         if !is_terminal(&u.status) && now() >= u.expiry {
-            return Err(Error::UnitExpired);
+            fail(Error::UnitExpired);
         }
-        Ok(())
     }
 
     fn is_terminal(s: &UnitStatus) -> bool {
@@ -2447,26 +2466,26 @@ pub mod blood_bank {
     }
 
     /// Checks that `u` may move to `attempted` from one of `accepted`.
-    fn accept(u: &Unit, accepted: &[UnitStatus], attempted: State) -> Result<(), Error> {
-        if accepted.contains(&u.status) {
-            Ok(())
-        } else {
-            Err(invalid(&u.status, attempted))
+    fn accept(u: &Unit, accepted: &[UnitStatus], attempted: State) {
+        if !accepted.contains(&u.status) {
+            fail(invalid(&u.status, attempted))
         }
     }
 
     /// The unit is in stock for `recipient`: Available, or Reserved for them.
-    fn in_stock_for(u: &Unit, recipient: &SubjectId) -> Result<(), Error> {
+    fn in_stock_for(u: &Unit, recipient: &SubjectId) {
         match u.status {
-            UnitStatus::Available => Ok(()),
-            UnitStatus::Reserved if u.reserved_for == Some(*recipient) => Ok(()),
-            UnitStatus::Reserved => Err(Error::RecipientMismatch),
-            status => Err(Error::UnitNotAvailable { status }),
+            UnitStatus::Available => {}
+            UnitStatus::Reserved if u.reserved_for == Some(*recipient) => {}
+            UnitStatus::Reserved => fail(Error::RecipientMismatch),
+            status => fail(Error::UnitNotAvailable { status }),
         }
     }
 
-    fn recipient_of(subject: &SubjectId) -> Result<Recipient, Error> {
-        RECIPIENTS.get(subject).ok_or(Error::RecipientNotFound)
+    fn recipient_of(subject: &SubjectId) -> Recipient {
+        RECIPIENTS
+            .get(subject)
+            .unwrap_or_else(|| fail(Error::RecipientNotFound))
     }
 
     fn rejection(why: Rejection) -> Error {
@@ -2530,12 +2549,7 @@ pub mod blood_bank {
         STOCK_LEN.insert(b, &last);
     }
 
-    fn add_history(
-        subject: &SubjectId,
-        unit: &UnitKey,
-        issued_at: u64,
-        emergency: bool,
-    ) -> Result<(), Error> {
+    fn add_history(subject: &SubjectId, unit: &UnitKey, issued_at: u64, emergency: bool) {
         let n = HISTORY_LEN.get(subject).unwrap_or(0);
         HISTORY.insert(
             &(*subject, n),
@@ -2545,8 +2559,11 @@ pub mod blood_bank {
                 emergency,
             },
         );
-        HISTORY_LEN.insert(subject, &n.checked_add(1).ok_or(Error::ArithmeticOverflow)?);
-        Ok(())
+        HISTORY_LEN.insert(
+            subject,
+            &n.checked_add(1)
+                .unwrap_or_else(|| fail(Error::ArithmeticOverflow)),
+        );
     }
 
     /// ISBT 128 DIN syntax: first character A-N, P-Z or 1-9, then 12 digits.

@@ -198,5 +198,7 @@ pub fn ai17_date(yymmdd: &str, now: u64, day_00_is_last_day: bool) -> Option<(i6
 pub fn ai17_expiry_end(yymmdd: &str, now: u64, day_00_is_last_day: bool) -> Option<u64> {
     let (year, month, day) = ai17_date(yymmdd, now, day_00_is_last_day)?;
     let next_day = days_from_civil(year, month, day).checked_add(1)?;
-    u64::try_from(next_day).ok()?.checked_mul(DAY)
+    let days = u64::try_from(next_day).ok()?;
+    // Not `checked_mul`: on wasm32 it needs a 128-bit multiply (`__multi3`).
+    (days <= u64::MAX / DAY).then(|| days * DAY)
 }

@@ -303,14 +303,6 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     Ok(quote!(#module))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    let mut s = String::from("0x");
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
-
 fn build_metadata(
     module: &syn::ItemMod,
     items: &[Item],
@@ -348,7 +340,8 @@ fn build_metadata(
         };
         let m = Message {
             name,
-            selector: hex(&sel),
+            // Derivable from the name: left out of the embedded JSON (metadata version 2).
+            selector: String::new(),
             docs: e.docs.clone(),
             args,
             returns,
@@ -385,7 +378,7 @@ fn build_metadata(
         }
         let name = ev.ident.to_string();
         event_specs.push(EventSpec {
-            signature: hex(&carechain_metadata::event_signature(&name)),
+            signature: String::new(),
             name,
             docs: docs(&s.attrs),
             fields,
@@ -410,7 +403,10 @@ fn export<'a>(
 ) -> TokenStream {
     let export = format_ident!("{export_name}");
     let arms = entries.zip(specs).map(|(e, spec)| {
-        let sel = carechain_metadata::selector(&spec.name);
+        // Matched as one integer: a `[u8; 4]` pattern compiles to a comparison per byte.
+        let sel = proc_macro2::Literal::u32_suffixed(u32::from_le_bytes(
+            carechain_metadata::selector(&spec.name),
+        ));
         let f = &e.ident;
         let names: Vec<&Ident> = e.args.iter().map(|(n, _)| n).collect();
         let types: Vec<&Type> = e.args.iter().map(|(_, t)| t).collect();
@@ -421,11 +417,21 @@ fn export<'a>(
         } else {
             quote!(::carechain_sdk::dispatch::finish_value(&__result))
         };
+        // Arguments one by one (as the tuple they form would decode), so each argument type
+        // has one decoder for the whole contract, not one inside each message's tuple.
+        let decode = if names.is_empty() {
+            quote!()
+        } else {
+            quote! {
+                let mut __args = __args;
+                #(let #names: #types = ::carechain_sdk::dispatch::decode_arg(&mut __args);)*
+            }
+        };
         quote! {
-            [#(#sel),*] => {
+            #sel => {
                 #read_only
-                #[allow(unused_parens)]
-                let (#(#names,)*): (#(#types,)*) = ::carechain_sdk::dispatch::decode_args(__args);
+                #decode
+                ::carechain_sdk::dispatch::end_of_args(__args);
                 let __result = #f(#(#names),*);
                 #finish
             }
@@ -437,7 +443,7 @@ fn export<'a>(
         extern "C" fn #export() {
             let __input = ::carechain_sdk::dispatch::input();
             let (__selector, __args) = ::carechain_sdk::dispatch::split_selector(&__input);
-            match __selector {
+            match u32::from_le_bytes(__selector) {
                 #(#arms)*
                 _ => ::carechain_sdk::dispatch::unknown_selector(__selector),
             }
@@ -463,7 +469,8 @@ fn event_impl(ev: &EventInfo, spec: &EventSpec, items: &[Item]) -> TokenStream {
         .filter(|(_, t)| **t)
         .filter_map(|(f, _)| f.ident.as_ref())
         .collect();
-    let count = 1 + topic_fields.len();
+    let fields = topic_fields.len();
+    let count = 1 + fields;
     quote! {
         impl ::carechain_sdk::Event for #ident {
             const NAME: &'static str = #name;
@@ -474,6 +481,10 @@ fn event_impl(ev: &EventInfo, spec: &EventSpec, items: &[Item]) -> TokenStream {
                     ::carechain_sdk::Topic(Self::SIGNATURE),
                     #(::carechain_sdk::event::topic_of(&self.#topic_fields)),*
                 ]
+            }
+            type FieldTopics = [::carechain_sdk::Topic; #fields];
+            fn field_topics(&self) -> Self::FieldTopics {
+                [#(::carechain_sdk::event::topic_of(&self.#topic_fields)),*]
             }
         }
     }

@@ -42,8 +42,8 @@ pub use carechain_abi::metadata::{
 };
 pub use codec::{CodecError, Resolver};
 pub use spec::{
-    Arg, ContractMetadata, EventField, EventSpec, Field, METADATA_VERSION, Message, Ty, TypeDef,
-    Variant, decode_revert_without_metadata,
+    Arg, ContractMetadata, EventField, EventSpec, Field, METADATA_VERSION, MIN_METADATA_VERSION,
+    Message, Ty, TypeDef, Variant, decode_revert_without_metadata,
 };
 
 use std::borrow::Cow;
@@ -102,7 +102,7 @@ pub enum MetadataError {
     Json(String),
     /// The metadata was written for another metadata format version.
     #[error(
-        "metadata version {found} is not supported (this tool reads version {METADATA_VERSION})"
+        "metadata version {found} is not supported (this tool reads versions {MIN_METADATA_VERSION} to {METADATA_VERSION})"
     )]
     Version {
         /// The version found in the module.
@@ -194,6 +194,43 @@ mod tests {
         assert!(matches!(
             ContractMetadata::from_wasm(&module),
             Err(MetadataError::Section(MetadataSectionError::Corrupt))
+        ));
+    }
+
+    #[test]
+    fn version_2_metadata_gets_its_selectors_and_signatures_derived() {
+        let v2 = r#"{"metadata_version":2,"name":"m","constructors":[{"name":"new","args":[],"returns":"unit","mutates":true}],"messages":[{"name":"flip","args":[],"returns":"unit","mutates":true}],"events":[{"name":"Flipped","fields":[{"name":"by","ty":"address"}]}],"types":{"E":{"kind":"enum","variants":[{"name":"A"},{"name":"B","index":7}]}}}"#;
+        let m = ContractMetadata::from_json(v2.as_bytes()).unwrap();
+        assert_eq!(m.constructors[0].selector, hex_string(&selector("new")));
+        assert_eq!(m.messages[0].selector, hex_string(&selector("flip")));
+        assert_eq!(
+            m.events[0].signature,
+            hex_string(&event_signature("Flipped"))
+        );
+        assert!(!m.events[0].fields[0].topic);
+        let TypeDef::Enum { variants, .. } = &m.types["E"] else {
+            panic!("E is an enum")
+        };
+        assert_eq!((variants[0].index, variants[1].index), (0, 7));
+        assert!(variants[0].fields.is_empty());
+        // Written as version 2: the positional index left out, the other kept.
+        let written = serde_json::to_value(&m.types["E"]).unwrap();
+        assert_eq!(written["variants"][0].get("index"), None);
+        assert_eq!(written["variants"][1]["index"], 7);
+        // Written back, the derived parts stay in (a reader of version 1 needs them).
+        let again = ContractMetadata::from_json(&serde_json::to_vec(&m).unwrap()).unwrap();
+        assert_eq!(again, m);
+    }
+
+    #[test]
+    fn version_1_metadata_is_read_and_later_versions_are_refused() {
+        let v1 = r#"{"metadata_version":1,"name":"m","constructors":[],"messages":[{"name":"flip","selector":"0x01020304","args":[],"returns":"unit","mutates":true}],"events":[],"types":{}}"#;
+        let m = ContractMetadata::from_json(v1.as_bytes()).unwrap();
+        assert_eq!(m.messages[0].selector, "0x01020304");
+        let v3 = JSON.replace("\"metadata_version\":1", "\"metadata_version\":3");
+        assert!(matches!(
+            ContractMetadata::from_json(v3.as_bytes()),
+            Err(MetadataError::Version { found: 3 })
         ));
     }
 

@@ -9,7 +9,15 @@ use crate::codec::{CodecError, Resolver, Types};
 use crate::{MetadataError, hex_string};
 
 /// Version of the metadata format written by this crate's SDK.
-pub const METADATA_VERSION: u32 = 1;
+///
+/// Version 2 leaves out what can be derived, since every byte of it is in every contract:
+/// message selectors and event signatures (derived from the names), variant indices equal to
+/// the variant's position, empty variant field lists and `"topic": false`. [`ContractMetadata::from_json`] reads versions 1 and 2 and fills the
+/// selectors and signatures in.
+pub const METADATA_VERSION: u32 = 2;
+
+/// The oldest metadata version [`ContractMetadata::from_json`] reads.
+pub const MIN_METADATA_VERSION: u32 = 1;
 
 /// A contract's description: its constructors, messages, events and the types they use.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +46,9 @@ pub struct ContractMetadata {
 pub struct Message {
     /// The function's name.
     pub name: String,
-    /// The 4-byte selector, as `0x` hex.
+    /// The 4-byte selector, as `0x` hex ([`selector`](crate::selector) of the name). Left out
+    /// of version 2 documents; [`ContractMetadata::from_json`] fills it in.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub selector: String,
     /// The doc comment.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -71,6 +81,8 @@ pub struct EventSpec {
     /// The event's name.
     pub name: String,
     /// Its first topic, as `0x` hex ([`event_signature`](crate::event_signature) of the name).
+    /// Left out of version 2 documents; [`ContractMetadata::from_json`] fills it in.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub signature: String,
     /// The doc comment.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -87,7 +99,9 @@ pub struct EventField {
     pub name: String,
     /// Its type.
     pub ty: Ty,
-    /// True if the field is also a topic (see [`topic_of`](crate::topic_of)).
+    /// True if the field is also a topic (see [`topic_of`](crate::topic_of)); left out when
+    /// false.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub topic: bool,
     /// The doc comment.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -199,6 +213,7 @@ pub enum TypeDef {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         docs: String,
         /// The variants.
+        #[serde(with = "variant_list")]
         variants: Vec<Variant>,
     },
 }
@@ -222,13 +237,82 @@ pub struct Field {
 pub struct Variant {
     /// The variant's name.
     pub name: String,
-    /// Its index byte in the encoding.
+    /// Its index byte in the encoding. Left out of a version 2 document when it is the
+    /// variant's position in the list.
     pub index: u8,
     /// The doc comment.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub docs: String,
-    /// Its fields (all named, or all unnamed), possibly none.
+    /// Its fields (all named, or all unnamed), possibly none (then left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<Field>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// An enum's variants as version 2 writes them: each variant's `index` only when it differs
+/// from the variant's position (derive(Encode) numbers variants by position unless told
+/// otherwise), and read back with the position when it is absent.
+mod variant_list {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Field, Variant};
+
+    #[derive(Serialize)]
+    struct Written<'a> {
+        name: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        index: Option<u8>,
+        #[serde(skip_serializing_if = "str::is_empty")]
+        docs: &'a str,
+        #[serde(skip_serializing_if = "<[Field]>::is_empty")]
+        fields: &'a [Field],
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Read {
+        name: String,
+        #[serde(default)]
+        index: Option<u8>,
+        #[serde(default)]
+        docs: String,
+        #[serde(default)]
+        fields: Vec<Field>,
+    }
+
+    pub fn serialize<S: Serializer>(variants: &[Variant], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(variants.iter().enumerate().map(|(position, v)| Written {
+            name: &v.name,
+            index: (usize::from(v.index) != position).then_some(v.index),
+            docs: &v.docs,
+            fields: &v.fields,
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Variant>, D::Error> {
+        Vec::<Read>::deserialize(d)?
+            .into_iter()
+            .enumerate()
+            .map(|(position, v)| {
+                let index = match v.index {
+                    Some(index) => index,
+                    None => u8::try_from(position).map_err(|_| {
+                        D::Error::custom("a variant past the 256th needs its index")
+                    })?,
+                };
+                Ok(Variant {
+                    name: v.name,
+                    index,
+                    docs: v.docs,
+                    fields: v.fields,
+                })
+            })
+            .collect()
+    }
 }
 
 impl ContractMetadata {
@@ -244,7 +328,8 @@ impl ContractMetadata {
         }
     }
 
-    /// Parses metadata JSON.
+    /// Parses metadata JSON of a version from [`MIN_METADATA_VERSION`] to [`METADATA_VERSION`],
+    /// and fills in the selectors and event signatures a version 2 document leaves out.
     ///
     /// # Errors
     /// [`MetadataError::Json`] or [`MetadataError::Version`].
@@ -255,12 +340,28 @@ impl ContractMetadata {
             .get("metadata_version")
             .and_then(Value::as_u64)
             .ok_or_else(|| MetadataError::Json("missing metadata_version".into()))?;
-        if found != u64::from(METADATA_VERSION) {
+        if !(u64::from(MIN_METADATA_VERSION)..=u64::from(METADATA_VERSION)).contains(&found) {
             return Err(MetadataError::Version {
                 found: u32::try_from(found).unwrap_or(u32::MAX),
             });
         }
-        serde_json::from_value(value).map_err(|e| MetadataError::Json(e.to_string()))
+        let mut metadata: Self =
+            serde_json::from_value(value).map_err(|e| MetadataError::Json(e.to_string()))?;
+        for m in metadata
+            .constructors
+            .iter_mut()
+            .chain(&mut metadata.messages)
+        {
+            if m.selector.is_empty() {
+                m.selector = hex_string(&crate::selector(&m.name));
+            }
+        }
+        for e in &mut metadata.events {
+            if e.signature.is_empty() {
+                e.signature = hex_string(&crate::event_signature(&e.name));
+            }
+        }
+        Ok(metadata)
     }
 
     /// The message called `name`.

@@ -37,12 +37,29 @@ pub fn split_selector(input: &[u8]) -> ([u8; 4], &[u8]) {
     }
 }
 
-/// Decodes the argument tuple; reverts with `InvalidInput` unless it consumes the input exactly.
-pub fn decode_args<T: Decode>(mut args: &[u8]) -> T {
-    match T::decode(&mut args) {
-        Ok(v) if args.is_empty() => v,
-        _ => revert(&[codes::INVALID_INPUT]),
+/// Decodes the next argument off `args`; reverts with `InvalidInput` if it does not decode.
+///
+/// The generated dispatch decodes a message's arguments one by one with this, then calls
+/// [`end_of_args`]: the same as decoding them as a tuple, but with one copy of the decoder per
+/// argument type rather than one per message, and no `Result` to unpack at each message.
+#[inline(never)]
+pub fn decode_arg<T: Decode>(args: &mut &[u8]) -> T {
+    match T::decode(args) {
+        Ok(v) => v,
+        Err(_) => invalid_input(),
     }
+}
+
+/// Reverts with `InvalidInput` unless every argument byte was consumed.
+pub fn end_of_args(args: &[u8]) {
+    if !args.is_empty() {
+        invalid_input()
+    }
+}
+
+#[inline(never)]
+fn invalid_input() -> ! {
+    revert(&[codes::INVALID_INPUT])
 }
 
 /// Reverts with `UnknownSelector`.
@@ -72,6 +89,12 @@ pub(crate) fn check_writable() {
 pub fn finish_value<T: Encode>(value: &T) {
     let mut data = Vec::new();
     value.encode_to(&mut data);
+    set_return(&data);
+}
+
+/// The non-generic part of [`finish_value`]: once in the contract, not once per message.
+#[inline(never)]
+fn set_return(data: &[u8]) {
     if !data.is_empty() {
         unsafe { sys::set_return(sys::ptr(data.as_ptr()), sys::len(data.len())) };
     }

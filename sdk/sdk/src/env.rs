@@ -50,7 +50,7 @@ impl Env {
         // about as much code as the encoding itself, at every emit site.
         let mut data = Vec::new();
         event.encode_to(&mut data);
-        emit_raw(event.topics().as_ref(), &data);
+        emit_raw(&E::SIGNATURE, event.field_topics().as_ref(), &data);
     }
 
     /// Blake2b-256 of `data`, computed by the host (paid per byte).
@@ -83,15 +83,16 @@ impl Env {
 
 /// The host call behind [`Env::emit`]: one copy in the contract, not one per event type.
 #[inline(never)]
-fn emit_raw(topics: &[crate::Topic], data: &[u8]) {
-    let mut flat = Vec::with_capacity(topics.len() * 32);
-    for t in topics {
+fn emit_raw(signature: &[u8; 32], fields: &[crate::Topic], data: &[u8]) {
+    let mut flat = Vec::with_capacity((1 + fields.len()) * 32);
+    flat.extend_from_slice(signature);
+    for t in fields {
         flat.extend_from_slice(&t.0);
     }
     unsafe {
         sys::emit_event(
             sys::ptr(flat.as_ptr()),
-            sys::len(topics.len()),
+            sys::len(1 + fields.len()),
             sys::ptr(data.as_ptr()),
             sys::len(data.len()),
         )

@@ -18,6 +18,12 @@ pub trait Event: Encode {
     type Topics: AsRef<[Topic]>;
     /// All its topics, signature first.
     fn topics(&self) -> Self::Topics;
+    /// The topics of its `#[topic]` fields alone: `[Topic; number of #[topic] fields]`.
+    type FieldTopics: AsRef<[Topic]>;
+    /// [`topics`](Event::topics) without the signature. [`Env::emit`](crate::env::Env::emit)
+    /// sends the signature from the constant, so it is not copied into an array at every emit
+    /// site (32 bytes of loads and stores each).
+    fn field_topics(&self) -> Self::FieldTopics;
 }
 
 /// The topic of an indexed field: its SCALE encoding zero-padded when at most 32 bytes (an

@@ -48,8 +48,9 @@
 //!   (see [`carechain_abi::revert`]); a panic carries its message. No input makes the contract
 //!   trap without a reason.
 //! * `#[query]` messages are read-only: a write from one reverts with `WriteInQuery`.
-//! * The metadata (names, selectors, argument and return types, events, errors, docs) is embedded
-//!   as the wasm custom section `carechain:metadata` (DEFLATE-compressed JSON).
+//! * The metadata (names, argument and return types, events, errors, docs) is embedded as the
+//!   wasm custom section `carechain:metadata` (DEFLATE-compressed JSON, metadata version 2:
+//!   selectors and event signatures are left out, readers derive them from the names).
 //!
 //! Contracts are `#![no_std]` and build for `wasm32v1-none`; the SDK provides the global
 //! allocator (a bump allocator: an instance lives for one call) and the panic handler.

@@ -13,7 +13,7 @@
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 
-use parity_scale_codec::{Decode, Encode};
+use parity_scale_codec::{Decode, Encode, EncodeLike};
 
 use crate::dispatch::check_writable;
 use crate::sys;
@@ -121,8 +121,15 @@ fn decode<T: Decode>(mut bytes: &[u8]) -> T {
     // means the contract changed a layout without migrating, a bug worth stopping for.
     match T::decode(&mut bytes) {
         Ok(v) => v,
-        Err(_) => panic!("storage holds a value of another type"),
+        Err(_) => wrong_type(),
     }
+}
+
+/// The panic of [`decode`], out of line: once in the contract, not once per stored type.
+#[cold]
+#[inline(never)]
+fn wrong_type() -> ! {
+    panic!("storage holds a value of another type")
 }
 
 /// A single value stored under a name.
@@ -182,30 +189,33 @@ impl<K: Encode, V: Encode + Decode> Map<K, V> {
         }
     }
 
-    fn key(&self, k: &K) -> Vec<u8> {
+    fn key<Q: EncodeLike<K>>(&self, k: &Q) -> Vec<u8> {
         // No `size_hint` pass: it is as much code as the encoding, per key type.
         let mut key = namespaced(self.name, 32);
         k.encode_to(&mut key);
         key
     }
 
+    // Every method takes the key as anything that encodes like `K` (`EncodeLike`): a `&K`, or
+    // e.g. `(&a, &b)` for a `(A, B)` key, which spares cloning the parts into a tuple.
+
     /// The value under `k`, if any.
-    pub fn get(&self, k: &K) -> Option<V> {
+    pub fn get<Q: EncodeLike<K>>(&self, k: &Q) -> Option<V> {
         read(&self.key(k))
     }
 
     /// Sets the value under `k`.
-    pub fn insert(&self, k: &K, v: &V) {
+    pub fn insert<Q: EncodeLike<K>>(&self, k: &Q, v: &V) {
         write(&self.key(k), v);
     }
 
     /// Removes the value under `k`.
-    pub fn remove(&self, k: &K) {
+    pub fn remove<Q: EncodeLike<K>>(&self, k: &Q) {
         remove_raw(&self.key(k));
     }
 
     /// True if `k` has a value.
-    pub fn contains(&self, k: &K) -> bool {
+    pub fn contains<Q: EncodeLike<K>>(&self, k: &Q) -> bool {
         contains_raw(&self.key(k))
     }
 }
@@ -227,19 +237,13 @@ impl<T: Encode + Decode> Vector<T> {
         }
     }
 
-    fn len_key(&self) -> Vec<u8> {
-        namespaced(self.name, 0)
-    }
-
     fn key(&self, index: u32) -> Vec<u8> {
-        let mut key = namespaced(self.name, 4);
-        key.extend_from_slice(&index.to_be_bytes());
-        key
+        vector_key(self.name, index)
     }
 
     /// The number of elements.
     pub fn len(&self) -> u32 {
-        read(&self.len_key()).unwrap_or(0)
+        vector_len(self.name)
     }
 
     /// True if there are no elements.
@@ -258,7 +262,7 @@ impl<T: Encode + Decode> Vector<T> {
             .checked_add(1)
             .unwrap_or_else(|| panic!("Vector is full"));
         write(&self.key(index), value);
-        write(&self.len_key(), &next);
+        write(&namespaced(self.name, 0), &next);
         index
     }
 
@@ -282,6 +286,31 @@ impl<T: Encode + Decode> Vector<T> {
     /// At most `limit` elements starting at `start`, in order.
     pub fn range(&self, start: u32, limit: u32) -> Vec<T> {
         let end = self.len().min(start.saturating_add(limit));
-        (start..end).filter_map(|i| read(&self.key(i))).collect()
+        // A loop rather than `filter_map().collect()`: the iterator adapters cost code per
+        // element type.
+        let mut out = Vec::new();
+        for i in start..end {
+            if let Some(v) = read(&self.key(i)) {
+                out.push(v);
+            }
+        }
+        out
     }
+}
+
+// What does not depend on a vector's element type, once in the contract rather than once per
+// element type.
+
+/// The length of the vector stored under `name`.
+#[inline(never)]
+fn vector_len(name: &[u8]) -> u32 {
+    read(&namespaced(name, 0)).unwrap_or(0)
+}
+
+/// The key of element `index` of the vector stored under `name`.
+#[inline(never)]
+fn vector_key(name: &[u8], index: u32) -> Vec<u8> {
+    let mut key = namespaced(name, 4);
+    key.extend_from_slice(&index.to_be_bytes());
+    key
 }
