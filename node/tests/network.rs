@@ -61,8 +61,36 @@ fn create(dir: &Path) -> Vec<PathBuf> {
     (0..N).map(|i| dir.join(format!("v{i}"))).collect()
 }
 
-fn start(dir: &Path) -> RunningNode {
-    RunningNode::start(dir, &["--no-metrics"])
+/// Validator 0 serves metrics at this address (checked at the end); the others serve none.
+fn start(dir: &Path, metrics: &str) -> RunningNode {
+    if dir.ends_with("v0") {
+        RunningNode::start(dir, &["--metrics-addr", metrics])
+    } else {
+        RunningNode::start(dir, &["--no-metrics"])
+    }
+}
+
+fn scrape(addr: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// The value of a metric line starting with `name` (a counter, gauge or summary count).
+fn metric(scraped: &str, name: &str) -> f64 {
+    scraped
+        .lines()
+        .find(|l| l.starts_with(name) && !l.starts_with('#'))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no metric {name} in {scraped}"))
 }
 
 fn head(node: &RunningNode) -> Value {
@@ -192,6 +220,15 @@ fn counter(node: &RunningNode, contract: Address) -> u64 {
 fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dirs = create(&tmp.path().join("net"));
+    let metrics = format!(
+        "127.0.0.1:{}",
+        TcpListener::bind("127.0.0.1:0")
+            .expect("a free port")
+            .local_addr()
+            .expect("address")
+            .port()
+    );
+    let start = |dir: &Path| start(dir, &metrics);
     let mut nodes: Vec<Option<RunningNode>> = dirs.iter().map(|d| Some(start(d))).collect();
     let mut seen = BTreeMap::new();
 
@@ -379,6 +416,27 @@ fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
         || v.iter().all(|n| counter(n, contract) == increments),
     );
     drop(v);
+
+    // Validator 0's metrics: views skipped while validators were down, finalizations, the
+    // time from executing a block to committing it, and its three peers connected.
+    let scraped = scrape(&metrics);
+    assert!(
+        metric(&scraped, "carechain_view_changes_total") >= 1.0,
+        "{scraped}"
+    );
+    assert!(
+        metric(&scraped, "carechain_finalizations_total") >= 1.0,
+        "{scraped}"
+    );
+    assert!(
+        metric(&scraped, "carechain_finalization_seconds_count") >= 1.0,
+        "{scraped}"
+    );
+    wait_for(
+        "validator 0 to see its three peers",
+        Duration::from_secs(30),
+        || metric(&scrape(&metrics), "carechain_peers_connected") == 3.0,
+    );
 
     // Each validator's store replays from genesis to its head.
     for (i, node) in nodes.iter_mut().enumerate() {
