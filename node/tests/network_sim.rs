@@ -99,29 +99,22 @@ const LINK: Link = Link {
     success_rate: probability!(0.95),
 };
 
-async fn link_all(
+/// Adds (`connect`) or removes the links between every ordered pair of validators that
+/// `pairs` selects.
+async fn relink(
     oracle: &Oracle<commonware_cryptography::ed25519::PublicKey, deterministic::Context>,
     keys: &[commonware_cryptography::ed25519::PublicKey],
+    connect: bool,
     pairs: impl Fn(usize, usize) -> bool,
 ) {
     for (a, ka) in keys.iter().enumerate() {
         for (b, kb) in keys.iter().enumerate() {
             if a != b && pairs(a, b) {
-                oracle.add_link(ka.clone(), kb.clone(), LINK).await.unwrap();
-            }
-        }
-    }
-}
-
-async fn unlink(
-    oracle: &Oracle<commonware_cryptography::ed25519::PublicKey, deterministic::Context>,
-    keys: &[commonware_cryptography::ed25519::PublicKey],
-    pairs: impl Fn(usize, usize) -> bool,
-) {
-    for (a, ka) in keys.iter().enumerate() {
-        for (b, kb) in keys.iter().enumerate() {
-            if a != b && pairs(a, b) {
-                oracle.remove_link(ka.clone(), kb.clone()).await.unwrap();
+                if connect {
+                    oracle.add_link(ka.clone(), kb.clone(), LINK).await.unwrap();
+                } else {
+                    oracle.remove_link(ka.clone(), kb.clone()).await.unwrap();
+                }
             }
         }
     }
@@ -186,7 +179,7 @@ fn run(seed: u64) -> Outcome {
         )
         .await;
         network.start();
-        link_all(&oracle, &keys, |_, _| true).await;
+        relink(&oracle, &keys, true, |_, _| true).await;
 
         let quota = Quota::per_second(NZU32!(10_000));
         let mut nodes = Vec::new();
@@ -279,7 +272,7 @@ fn run(seed: u64) -> Outcome {
 
         // A partition with no quorum on either side: nothing is finalized anywhere.
         let split = |a: usize, b: usize| (a < 2) != (b < 2);
-        unlink(&oracle, &keys, split).await;
+        relink(&oracle, &keys, false, split).await;
         context.sleep(Duration::from_secs(5)).await;
         let halted: Vec<u64> = nodes.iter().map(|n| head(n)).collect();
         let late = sign(1, 5, Action::Call { contract: counter, input: selector_call("increment", 1u64) });
@@ -290,7 +283,7 @@ fn run(seed: u64) -> Outcome {
         assert!(nodes.iter().all(|n| !committed(n, &late_hash)));
 
         // Healed: the chain resumes and the waiting transaction is finalized everywhere.
-        link_all(&oracle, &keys, split).await;
+        relink(&oracle, &keys, true, split).await;
         assert!(
             wait_until(&context, Duration::from_secs(120), || nodes.iter().all(|n| committed(n, &late_hash))).await,
             "after healing, the transaction sent during the partition is finalized"

@@ -193,20 +193,12 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
     };
     let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, limits).await?;
     let producer = node.spawn_producer();
-    println!(
-        "{}",
-        json!({
-            "event": "started",
-            "chain_id": dir.genesis.chain_id,
-            "rpc": rpc_addr.to_string(),
-            "http": format!("http://{rpc_addr}"),
-            "ws": format!("ws://{rpc_addr}"),
-            "metrics": metrics_addr.map(|a| format!("http://{a}/metrics")),
-            "height": head.header.height,
-            "state_root": hex::encode(head.header.state_root),
-        })
-    );
-    std::io::stdout().flush()?;
+    print_started(
+        json!({"chain_id": dir.genesis.chain_id}),
+        rpc_addr,
+        metrics_addr,
+        &head.header,
+    )?;
     tracing::info!(rpc = %rpc_addr, "listening");
 
     shutdown_signal().await;
@@ -224,6 +216,28 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
         "stopped"
     );
     Ok(())
+}
+
+/// Prints the one JSON line that says the node is listening: `fields` plus where RPC and
+/// metrics listen and the head it starts from.
+///
+/// # Errors
+/// If stdout cannot be written.
+pub(crate) fn print_started(
+    mut fields: serde_json::Value,
+    rpc_addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
+    head: &crate::block::Header,
+) -> std::io::Result<()> {
+    fields["event"] = json!("started");
+    fields["rpc"] = json!(rpc_addr.to_string());
+    fields["http"] = json!(format!("http://{rpc_addr}"));
+    fields["ws"] = json!(format!("ws://{rpc_addr}"));
+    fields["metrics"] = json!(metrics_addr.map(|a| format!("http://{a}/metrics")));
+    fields["height"] = json!(head.height);
+    fields["state_root"] = json!(hex::encode(head.state_root));
+    println!("{fields}");
+    std::io::stdout().flush()
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

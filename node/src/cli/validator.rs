@@ -7,7 +7,6 @@
 //! finalized-block archives under `consensus_dir`; RocksDB keeps the chain under `data_dir`.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -185,24 +184,18 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
 
     let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, rpc_limits).await?;
     let head = node.chain().head()?;
-    println!(
-        "{}",
+    super::run::print_started(
         json!({
-            "event": "started",
             "mode": "network",
             "chain_id": genesis.chain_id,
             "validator": me.to_hex(),
             "validators": validators.len(),
             "p2p": network.listen.to_string(),
-            "rpc": rpc_addr.to_string(),
-            "http": format!("http://{rpc_addr}"),
-            "ws": format!("ws://{rpc_addr}"),
-            "metrics": metrics_addr.map(|a| format!("http://{a}/metrics")),
-            "height": head.header.height,
-            "state_root": hex::encode(head.header.state_root),
-        })
-    );
-    std::io::stdout().flush()?;
+        }),
+        rpc_addr,
+        metrics_addr,
+        &head.header,
+    )?;
     tracing::info!(rpc = %rpc_addr, p2p = %network.listen, "validator listening");
 
     super::run::shutdown_signal().await;
