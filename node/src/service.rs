@@ -173,6 +173,16 @@ impl Node {
         let _ = self.gossip.set(Box::new(gossip));
     }
 
+    /// `"network"` for a validator of a network (transactions are passed on to peers), else
+    /// `"dev"`.
+    pub fn mode(&self) -> &'static str {
+        if self.gossip.get().is_some() {
+            "network"
+        } else {
+            "dev"
+        }
+    }
+
     fn admit(&self, bytes: &[u8]) -> Result<TxHash, TxError> {
         let tx = SignedTx::decode_checked(bytes, &self.rules)?;
         self.chain.check_admission(&tx)?;

@@ -232,6 +232,19 @@ fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
     let mut nodes: Vec<Option<RunningNode>> = dirs.iter().map(|d| Some(start(d))).collect();
     let mut seen = BTreeMap::new();
 
+    let status = nodes[1]
+        .as_ref()
+        .expect("running")
+        .client()
+        .status()
+        .expect("status");
+    assert_eq!(status["mode"], "network", "{status}");
+    assert_eq!(
+        status["validators"].as_array().map(Vec::len),
+        Some(N),
+        "{status}"
+    );
+
     // Deploy through validator 0; the deployment is finalized on all four.
     let deployer = org_key(&dirs[0], ORGS[0]);
     let v = all(&nodes);

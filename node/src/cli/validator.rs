@@ -147,7 +147,9 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
         .try_into()
         .map_err(|_| anyhow::anyhow!("duplicate validator keys"))?;
     oracle.track(0, addresses);
-    let quota = Quota::per_second(NZU32!(100_000));
+    // Per peer and channel. The receiving side sizes its queue from this burst (times peers and
+    // tracked peer sets), so a large quota costs memory up front.
+    let quota = Quota::per_second(NZU32!(1_024));
     let mut register = |channel| p2p.register(channel, quota);
     let channels = Channels {
         votes: register(consensus::engine::CHANNELS[0]),
