@@ -385,7 +385,11 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
                                     .and_then(|d| d["reason"].as_str())
                                     .unwrap_or("rpc_error")
                                     .to_string();
+                                // Back-pressure, not refusal: the mempool is full, the
+                                // connection is over its rate, or this sender is further
+                                // ahead of its committed nonce than the mempool holds.
                                 if reason == "mempool_full"
+                                    || reason == "nonce_too_high"
                                     || e.code == crate::rpc::codes::RATE_LIMITED
                                 {
                                     retry.push(job);
