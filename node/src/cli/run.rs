@@ -209,6 +209,14 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
         .await?
         .map_err(|_| anyhow::anyhow!("the block producer panicked"))?;
     server.stopped().await;
+    log_stopped(&node)
+}
+
+/// Logs the head a stopped node leaves behind.
+///
+/// # Errors
+/// If the store cannot be read.
+pub(crate) fn log_stopped(node: &Node) -> anyhow::Result<()> {
     let head = node.chain().head()?;
     tracing::info!(
         height = head.header.height,

@@ -204,11 +204,5 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
     tracing::info!("stopping");
     let _ = server.stop();
     server.stopped().await;
-    let head = node.chain().head()?;
-    tracing::info!(
-        height = head.header.height,
-        state_root = %hex::encode(head.header.state_root),
-        "stopped"
-    );
-    Ok(())
+    super::run::log_stopped(&node)
 }
