@@ -105,7 +105,9 @@ fn contract_names(contracts: &Path) -> Vec<String> {
 fn build(contracts: &Path, target_dir: &Path, package: &str) {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.arg("build")
+    // From the contracts' directory, so their .cargo/config.toml (stack size) applies.
+    cmd.current_dir(contracts)
+        .arg("build")
         .arg("--release")
         .arg("--locked")
         .arg("--package")

@@ -7,8 +7,9 @@
 //! and is left out of produced blocks. The same blocks give the same state roots on wasmtime and
 //! wasmi.
 
+use std::collections::{HashSet, VecDeque};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use carechain_runtime::{
     Address, BlockInfo, CallResult, EngineKind, Message, Outcome, Runtime, RuntimeConfig,
@@ -21,7 +22,7 @@ use crate::genesis::Genesis;
 use crate::state::{BlockState, CommittedState, Pending, StateKey, StateProof};
 use crate::store::{Store, StoreError};
 use crate::tx::{
-    Action, AdminAction, NodeRole, OrgKind, Proposal, PublicKey, SignedTx, TxError, TxRules,
+    Action, AdminAction, NodeRole, OrgKind, Proposal, PublicKey, SignedTx, TxError, TxHash, TxRules,
 };
 
 /// Gas charged for a consortium administration transaction.
@@ -202,6 +203,33 @@ pub struct Chain {
     genesis: Genesis,
     runtime: Runtime,
     engine: EngineKind,
+    verified: Mutex<VerifiedTxs>,
+}
+
+/// How many verified transaction hashes a chain remembers (a few mempools' worth).
+const VERIFIED_REMEMBERED: usize = 200_000;
+
+/// Hashes of transactions whose signatures this node already checked (on admission to its
+/// mempool), so a block carrying them does not check them again. A signature check depends on the
+/// transaction's bytes alone, which its hash names, so skipping a repeat changes no outcome.
+/// Bounded: the oldest are forgotten first (and then simply checked again).
+#[derive(Debug, Default)]
+struct VerifiedTxs {
+    known: HashSet<TxHash>,
+    order: VecDeque<TxHash>,
+}
+
+impl VerifiedTxs {
+    fn insert(&mut self, hash: TxHash) {
+        if self.known.insert(hash) {
+            self.order.push_back(hash);
+            if self.order.len() > VERIFIED_REMEMBERED
+                && let Some(old) = self.order.pop_front()
+            {
+                self.known.remove(&old);
+            }
+        }
+    }
 }
 
 /// The genesis block of `genesis` with the given state root. Its parent hash is the hash of the
@@ -237,6 +265,7 @@ impl Chain {
             genesis,
             runtime,
             engine,
+            verified: Mutex::new(VerifiedTxs::default()),
         };
         match chain.store.head()? {
             None => {
@@ -351,6 +380,20 @@ impl Chain {
         self.store
             .state_value(&StateKey::Member(*key).encode())
             .and_then(|v| MemberRecord::decode(&mut &v[..]).ok())
+    }
+
+    /// Remembers that the signature of the transaction `hash` was checked and is good, so
+    /// [`Chain::execute_block`] need not check it again.
+    pub fn note_verified(&self, hash: TxHash) {
+        self.verified.lock().expect("verified lock").insert(hash);
+    }
+
+    fn is_verified(&self, hash: &TxHash) -> bool {
+        self.verified
+            .lock()
+            .expect("verified lock")
+            .known
+            .contains(hash)
     }
 
     /// The checks the mempool makes against committed state: the sender is a member with the
@@ -508,9 +551,18 @@ impl Chain {
         };
         let mut receipts = Vec::new();
         let mut gas_used = 0u64;
+        let rules = self.tx_rules();
         for tx in &block.txs {
-            tx.check(&self.tx_rules())
-                .map_err(|e| invalid(format!("transaction {}: {e}", hex::encode(tx.hash().0))))?;
+            let hash = tx.hash();
+            tx.check_fields(&rules)
+                .and_then(|()| {
+                    if self.is_verified(&hash) {
+                        Ok(())
+                    } else {
+                        tx.verify_signature()
+                    }
+                })
+                .map_err(|e| invalid(format!("transaction {}: {e}", hex::encode(hash.0))))?;
             if gas_used.saturating_add(tx.payload.gas_limit) > self.genesis.block_gas_limit {
                 return Err(invalid("over the block gas limit".into()));
             }

@@ -17,7 +17,9 @@ pub struct MempoolLimits {
     /// Most transactions waiting in total.
     pub max_total: usize,
     /// Most transactions waiting per sender (also how far ahead of its next nonce a sender may
-    /// go).
+    /// go). Counted from the committed nonce, so it covers the block being executed as well as
+    /// those waiting: it must be large enough for one member to fill a block and have the next
+    /// one queued, or a busy member (a billing office sending a day's claims) idles between blocks.
     pub max_per_sender: usize,
 }
 
@@ -25,7 +27,7 @@ impl Default for MempoolLimits {
     fn default() -> Self {
         MempoolLimits {
             max_total: 50_000,
-            max_per_sender: 1_000,
+            max_per_sender: 2 * crate::service::MAX_BLOCK_TXS,
         }
     }
 }
@@ -87,13 +89,12 @@ impl Mempool {
         next
     }
 
-    /// Adds a transaction that passed the stateless and admission checks; `next_nonce` is the
-    /// sender's next nonce in the committed state.
+    /// Whether [`Mempool::insert`] would take `tx` now (`next_nonce` is the sender's next nonce
+    /// in the committed state): the checks that cost nothing, made before the signature.
     ///
     /// # Errors
-    /// [`TxError::Duplicate`] (the same transaction, or another with the same sender and nonce),
-    /// [`TxError::NonceTooLow`], [`TxError::NonceTooHigh`], [`TxError::MempoolFull`].
-    pub fn insert(&mut self, tx: SignedTx, next_nonce: u64) -> Result<TxHash, TxError> {
+    /// As [`Mempool::insert`].
+    pub fn precheck(&self, tx: &SignedTx, next_nonce: u64) -> Result<TxHash, TxError> {
         let hash = tx.hash();
         if self.known.contains(&hash) {
             return Err(TxError::Duplicate);
@@ -111,8 +112,7 @@ impl Mempool {
                 found: nonce,
             });
         }
-        let sender = tx.sender();
-        let queue = self.senders.get(&sender);
+        let queue = self.senders.get(&tx.sender());
         if queue.is_some_and(|q| q.contains_key(&nonce)) {
             return Err(TxError::Duplicate);
         }
@@ -128,6 +128,19 @@ impl Mempool {
                 self.total
             )));
         }
+        Ok(hash)
+    }
+
+    /// Adds a transaction that passed the stateless and admission checks; `next_nonce` is the
+    /// sender's next nonce in the committed state.
+    ///
+    /// # Errors
+    /// [`TxError::Duplicate`] (the same transaction, or another with the same sender and nonce),
+    /// [`TxError::NonceTooLow`], [`TxError::NonceTooHigh`], [`TxError::MempoolFull`].
+    pub fn insert(&mut self, tx: SignedTx, next_nonce: u64) -> Result<TxHash, TxError> {
+        let hash = self.precheck(&tx, next_nonce)?;
+        let sender = tx.sender();
+        let nonce = tx.payload.nonce;
         self.arrivals += 1;
         self.senders.entry(sender).or_default().insert(
             nonce,

@@ -133,7 +133,8 @@ impl Node {
     }
 
     /// Accepts an encoded transaction into the mempool after the stateless checks (size,
-    /// encoding, chain id, signature, gas limit) and the admission checks (member, role, nonce).
+    /// encoding, chain id, gas limit, signature) and the admission checks (member, role, nonce,
+    /// mempool room); the signature is checked last, being the costly one.
     ///
     /// # Errors
     /// The [`TxError`] that refused it; nothing is kept then.
@@ -183,9 +184,18 @@ impl Node {
         }
     }
 
+    /// The checks in order of cost: size, encoding, chain id and gas limit; then whether the
+    /// mempool has room for it (duplicate, nonce window, limits) and the admission checks
+    /// against committed state; the signature last, so a refused transaction (a client sending
+    /// too far ahead, say) costs no signature check.
     fn admit(&self, bytes: &[u8]) -> Result<TxHash, TxError> {
-        let tx = SignedTx::decode_checked(bytes, &self.rules)?;
+        let tx = SignedTx::decode_unverified(bytes, &self.rules)?;
+        {
+            let pool = self.mempool.lock().expect("mempool lock");
+            pool.precheck(&tx, self.chain.nonce(&tx.sender()))?;
+        }
         self.chain.check_admission(&tx)?;
+        tx.verify_signature()?;
         let hash = {
             let mut pool = self.mempool.lock().expect("mempool lock");
             let committed = self.chain.nonce(&tx.sender());
@@ -193,6 +203,7 @@ impl Node {
             metrics::gauge!("carechain_mempool_size").set(pool.len() as f64);
             hash
         };
+        self.chain.note_verified(hash);
         self.wake.notify_all();
         Ok(hash)
     }

@@ -6,8 +6,8 @@
 //! encoded payload. Its hash is the Blake2b-256 of the whole encoded transaction. The sender's
 //! account address is the Blake2b-256 of its public key.
 //!
-//! [`SignedTx::decode_checked`] does the stateless checks — size, encoding, chain id, signature,
-//! gas limit — in that order, each failure a distinct [`TxError`]; membership, roles and nonces
+//! [`SignedTx::decode_checked`] does the stateless checks — size, encoding, chain id, gas limit,
+//! signature — in that order, each failure a distinct [`TxError`]; membership, roles and nonces
 //! are checked against the chain's state by the mempool and the executor.
 
 use carechain_runtime::Address;
@@ -287,11 +287,23 @@ impl SignedTx {
     }
 
     /// Decodes `bytes` and runs the stateless checks, in order: size, encoding (exactly one
-    /// transaction, nothing left over), chain id, signature (strict ed25519), gas limit.
+    /// transaction, nothing left over), chain id, gas limit, signature (strict ed25519).
     ///
     /// # Errors
     /// The first [`TxError`] that applies.
     pub fn decode_checked(bytes: &[u8], rules: &TxRules) -> Result<SignedTx, TxError> {
+        let tx = SignedTx::decode_unverified(bytes, rules)?;
+        tx.verify_signature()?;
+        Ok(tx)
+    }
+
+    /// The cheap stateless checks, in order: size, encoding, chain id, gas limit; the signature
+    /// is left to [`SignedTx::verify_signature`]. A node runs its other cheap checks (mempool
+    /// room, nonce window) before paying for the signature.
+    ///
+    /// # Errors
+    /// The first [`TxError`] that applies.
+    pub fn decode_unverified(bytes: &[u8], rules: &TxRules) -> Result<SignedTx, TxError> {
         if bytes.len() > rules.max_tx_bytes {
             return Err(TxError::TooLarge {
                 size: bytes.len(),
@@ -300,28 +312,30 @@ impl SignedTx {
         }
         let tx =
             SignedTx::decode_all(&mut &bytes[..]).map_err(|e| TxError::Malformed(e.to_string()))?;
-        tx.check(rules)?;
+        tx.check_fields(rules)?;
         Ok(tx)
     }
 
-    /// The stateless checks after decoding: chain id, signature, gas limit.
+    /// The stateless checks after decoding: chain id, gas limit, signature.
     ///
     /// # Errors
     /// The first [`TxError`] that applies.
     pub fn check(&self, rules: &TxRules) -> Result<(), TxError> {
+        self.check_fields(rules)?;
+        self.verify_signature()
+    }
+
+    /// Chain id and gas limit.
+    ///
+    /// # Errors
+    /// [`TxError::WrongChain`] or [`TxError::GasLimitTooHigh`].
+    pub fn check_fields(&self, rules: &TxRules) -> Result<(), TxError> {
         if self.payload.chain_id != rules.chain_id {
             return Err(TxError::WrongChain {
                 expected: rules.chain_id.clone(),
                 found: self.payload.chain_id.clone(),
             });
         }
-        let key =
-            VerifyingKey::from_bytes(&self.payload.sender.0).map_err(|_| TxError::BadSignature)?;
-        key.verify_strict(
-            &self.payload.signing_hash(),
-            &Signature::from_bytes(&self.signature),
-        )
-        .map_err(|_| TxError::BadSignature)?;
         if self.payload.gas_limit > rules.max_gas {
             return Err(TxError::GasLimitTooHigh {
                 gas_limit: self.payload.gas_limit,
@@ -329,6 +343,21 @@ impl SignedTx {
             });
         }
         Ok(())
+    }
+
+    /// The signature: strict ed25519 (no small-order keys or commitments, canonical scalars)
+    /// over the Blake2b-256 of the encoded payload, by the sender's key.
+    ///
+    /// # Errors
+    /// [`TxError::BadSignature`].
+    pub fn verify_signature(&self) -> Result<(), TxError> {
+        let key =
+            VerifyingKey::from_bytes(&self.payload.sender.0).map_err(|_| TxError::BadSignature)?;
+        key.verify_strict(
+            &self.payload.signing_hash(),
+            &Signature::from_bytes(&self.signature),
+        )
+        .map_err(|_| TxError::BadSignature)
     }
 }
 
@@ -427,6 +456,10 @@ mod tests {
             SignedTx::decode_checked(&forged.encode(), &rules()),
             Err(TxError::BadSignature)
         );
+        // The cheap checks alone let it through; the signature check is what refuses it.
+        let unverified = SignedTx::decode_unverified(&forged.encode(), &rules()).unwrap();
+        assert_eq!(unverified.verify_signature(), Err(TxError::BadSignature));
+        assert_eq!(good.verify_signature(), Ok(()));
         let mut greedy = payload(&key(1));
         greedy.gas_limit = 2_000_000;
         assert!(matches!(

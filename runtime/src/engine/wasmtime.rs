@@ -1,9 +1,11 @@
 //! The wasmtime backend: Cranelift-compiled native code, pre-linked with `InstancePre`.
 
 use carechain_abi::{EXPORT_MEMORY, HOST_MODULE, HostFn};
+use std::sync::{Arc, Condvar, Mutex};
+
 use wasmtime::{
-    Caller, Config, Engine as WtEngine, Global, InstancePre, Linker, Memory, Module, OptLevel,
-    Store, Trap, Val,
+    Caller, Config, Engine as WtEngine, Global, InstanceAllocationStrategy, InstancePre, Linker,
+    Memory, Module, OptLevel, PoolingAllocationConfig, Store, Trap, Val,
 };
 
 use wasmtime::WasmFeatures;
@@ -19,6 +21,44 @@ use crate::runtime::Runtime;
 /// Native stack wasmtime may use for one store (its maximum without async support). Far above what the deterministic stack limit lets
 /// wasm code reach, and below the red zone `run_frame` guarantees.
 const MAX_WASM_STACK: usize = 2 * 1024 * 1024;
+
+/// Top-level executions one engine runs at once; more wait for a turn. Each may hold up to
+/// `max_call_depth` instances (one per frame), and the instance pool is sized for all of them, so
+/// no execution can ever find the pool empty: running out of slots would be a failure wasmi does
+/// not have, hence a consensus fault.
+const CONCURRENT_EXECUTIONS: usize = 16;
+
+/// Per-instance metadata (the `VMContext`) the pool reserves: far above what the static limits
+/// allow a module (10,000 functions, 256 globals, one table and one memory).
+const MAX_INSTANCE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Turns at running a top-level execution (a counting semaphore).
+#[derive(Default)]
+struct Turns {
+    running: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Turns {
+    fn take(&self) -> Turn<'_> {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        while *running >= CONCURRENT_EXECUTIONS {
+            running = self.freed.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
+        *running += 1;
+        Turn(self)
+    }
+}
+
+/// A turn taken from [`Turns`], given back on drop.
+struct Turn<'a>(&'a Turns);
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        *self.0.running.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        self.0.freed.notify_one();
+    }
+}
 
 #[derive(Clone, Copy)]
 struct Handles {
@@ -36,6 +76,7 @@ pub(crate) struct StoreData {
 pub(crate) struct WasmtimeEngine {
     engine: WtEngine,
     linker: Linker<StoreData>,
+    turns: Arc<Turns>,
 }
 
 fn engine_fault() -> wasmtime::Error {
@@ -100,9 +141,43 @@ fn classify(error: &wasmtime::Error) -> Stop {
 }
 
 impl WasmtimeEngine {
-    pub fn new(_limits: &Limits) -> Result<Self, String> {
+    pub fn new(limits: &Limits) -> Result<Self, String> {
+        // Instances come from a pool: allocating and freeing a linear memory is then a reset of
+        // a slot kept mapped, not an mmap and munmap of a 4 GiB reservation per call (which cost
+        // about half of block execution, in TLB shootdowns, before).
+        let max_memory = limits.max_memory_pages as usize * 64 * 1024;
+        let slots = u32::try_from(CONCURRENT_EXECUTIONS)
+            .unwrap_or(u32::MAX)
+            .saturating_mul(limits.max_call_depth.max(1));
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_core_instances(slots)
+            .total_memories(slots)
+            .total_tables(slots)
+            .total_component_instances(0)
+            .max_memories_per_module(1)
+            .max_tables_per_module(1)
+            .table_elements(limits.max_table_elements as usize)
+            .max_memory_size(max_memory)
+            .max_core_instance_size(MAX_INSTANCE_BYTES)
+            // Reset by memset, not madvise (another TLB shootdown): only what a call touched.
+            .linear_memory_keep_resident(max_memory)
+            .table_keep_resident(limits.max_table_elements as usize * 16);
+        // No signal-based traps: compiled code checks memory bounds (and divisors) itself, so
+        // linear memory needs no guard region and is reserved at its largest allowed size, and
+        // a slot's pages, once made accessible, stay so across reuse (wasmtime only resets their
+        // contents). With guard pages every instantiation and `memory.grow` was an mprotect,
+        // each a TLB shootdown across the node's threads: a fifth of block execution. This also
+        // turns off Cranelift's Spectre masking of bounds checks, which needs the fault; a
+        // contract has no clock to time a side channel with (gas is its only measure), and wasmi,
+        // the other engine, has no such masking either.
         let mut config = Config::new();
         config
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
+            .signals_based_traps(false)
+            .memory_reservation(max_memory as u64)
+            .memory_guard_size(0)
+            .memory_reservation_for_growth(0)
+            .guard_before_linear_memory(false)
             .cranelift_opt_level(OptLevel::Speed)
             .max_wasm_stack(MAX_WASM_STACK)
             .wasm_backtrace_max_frames(None)
@@ -152,7 +227,11 @@ impl WasmtimeEngine {
                 },
             )
             .map_err(|e| e.to_string())?;
-        Ok(WasmtimeEngine { engine, linker })
+        Ok(WasmtimeEngine {
+            engine,
+            linker,
+            turns: Arc::default(),
+        })
     }
 }
 
@@ -166,6 +245,7 @@ impl Engine for WasmtimeEngine {
         Ok(Box::new(WasmtimeCompiled {
             engine: self.engine.clone(),
             pre,
+            turns: self.turns.clone(),
         }))
     }
 }
@@ -173,6 +253,7 @@ impl Engine for WasmtimeEngine {
 struct WasmtimeCompiled {
     engine: WtEngine,
     pre: InstancePre<StoreData>,
+    turns: Arc<Turns>,
 }
 
 impl Compiled for WasmtimeCompiled {
@@ -184,6 +265,8 @@ impl Compiled for WasmtimeCompiled {
         gas: u64,
         stack_base: u32,
     ) -> (Box<Execution>, Exit) {
+        // The top-level frame takes a turn, held until its nested calls are done.
+        let _turn = (exec.frames.len() <= 1).then(|| self.turns.take());
         let data = StoreData {
             rt: rt.clone(),
             exec: Some(exec),
