@@ -186,3 +186,71 @@ fn call_depth_is_limited() {
         assert_eq!(r.return_data, vec![CallStatus::DepthExceeded as u8]);
     }
 }
+
+#[test]
+fn many_concurrent_calls_at_full_depth_all_run() {
+    // wasmtime takes instances from a fixed pool; executions beyond what it holds at full depth
+    // wait for a turn instead of failing (a failure wasmi would not have: a consensus fault).
+    let relay = contract(
+        "(local $len i32) (local $i i32)
+         (local.set $len (call $input_len))
+         (call $input_read (i32.const 1000))
+         (if (i32.ge_u (local.get $len) (i32.const 32))
+           (then
+             (i32.store8 (i32.const 0)
+               (call $call_contract (i32.const 1000) (i32.const 1032)
+                 (i32.sub (local.get $len) (i32.const 32)) (i64.const 0)))
+             (if (i32.eqz (i32.load8_u (i32.const 0)))
+               (then (call $return_data_read (i32.const 0))
+                     (call $set_return (i32.const 0) (call $return_data_len)))
+               (else (call $set_return (i32.const 0) (i32.const 1)))))
+           (else
+             ;; The deepest frame spins a while, so the threads' chains overlap.
+             (local.set $i (i32.const 20000000))
+             (loop (br_if 0 (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+             (i32.store8 (i32.const 0) (i32.const 100))
+             (call $set_return (i32.const 0) (i32.const 1))))",
+    );
+    let mut on_wasmi = Sandbox::new(EngineKind::Wasmi);
+    let relays: Vec<Address> = (0..16)
+        .map(|_| on_wasmi.deploy(alice(), &relay, &[]).contract.unwrap())
+        .collect();
+    let chain: Vec<u8> = relays[1..].iter().flat_map(|a| a.0).collect();
+    let on_wasmi = on_wasmi.query(alice(), relays[0], &chain);
+    {
+        let engine = EngineKind::Wasmtime;
+        let mut sandbox = Sandbox::new(engine);
+        let max_depth = sandbox.runtime().limits().max_call_depth as usize;
+        let relays: Vec<Address> = (0..max_depth)
+            .map(|_| sandbox.deploy(alice(), &relay, &[]).contract.unwrap())
+            .collect();
+        let chain: Vec<u8> = relays[1..].iter().flat_map(|a| a.0).collect();
+        let expected = sandbox.query(alice(), relays[0], &chain);
+        assert_eq!(expected.return_data, vec![100]);
+        assert_eq!(max_depth, 16);
+        assert_eq!(expected.gas_used, on_wasmi.gas_used);
+        assert_eq!(on_wasmi.return_data, vec![100]);
+        // Three times as many threads as the pool serves at once, each calling 16 deep twice;
+        // the deepest frame spins long enough to be preempted, so the chains overlap.
+        let results: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..48)
+                .map(|_| {
+                    s.spawn(|| {
+                        (0..2)
+                            .map(|_| sandbox.query(alice(), relays[0], &chain))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("no panic"))
+                .collect()
+        });
+        assert_eq!(results.len(), 96);
+        for r in results {
+            assert_eq!(r.return_data, vec![100], "{engine:?}");
+            assert_eq!(r.gas_used, expected.gas_used, "{engine:?}");
+        }
+    }
+}
