@@ -3,7 +3,7 @@
 //! ```toml
 //! data_dir = "data"                 # RocksDB directory, relative to the chain directory
 //! engine = "wasmtime"               # wasmtime | wasmi
-//! block_interval_ms = 200           # dev mode: at most one block per interval
+//! block_interval_ms = 100           # dev mode: at most one block per interval
 //! validator_key = "keys/st-mary-hospital.key"
 //! rpc_addr = "127.0.0.1:9944"       # JSON-RPC over HTTP and WebSocket
 //! metrics_addr = "127.0.0.1:9615"   # Prometheus /metrics; omit to serve none
@@ -28,7 +28,7 @@ use serde::Deserialize;
 use crate::genesis::Genesis;
 
 /// Default dev-mode block interval.
-pub const DEFAULT_BLOCK_INTERVAL_MS: u64 = 200;
+pub const DEFAULT_BLOCK_INTERVAL_MS: u64 = 100;
 
 /// `node.toml`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]

@@ -204,6 +204,9 @@ fn a_tampered_block_is_refused_and_changes_nothing() {
         b.apply_block(&wrong_root),
         Err(ChainError::InvalidBlock { height: 2, .. })
     ));
+    // b admitted the genuine transaction (its signature is known good): that vouches for those
+    // exact bytes only, so a copy with another signature is still checked, and refused.
+    b.note_verified(good.txs[0].hash());
     let mut forged = good.clone();
     forged.txs[0].signature[0] ^= 1;
     assert!(matches!(

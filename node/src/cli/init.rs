@@ -146,7 +146,7 @@ pub fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
         "# The dev node's settings (carechain run).\n\
          data_dir = \"data\"\n\
          engine = \"wasmtime\"\n\
-         block_interval_ms = 200\n\
+         block_interval_ms = 100\n\
          validator_key = \"keys/{}.key\"\n\
          rpc_addr = \"127.0.0.1:9944\"\n\
          metrics_addr = \"127.0.0.1:9615\"\n",
