@@ -10,6 +10,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use carechain_runtime::{
     Address, BlockInfo, CallResult, EngineKind, Message, Outcome, Runtime, RuntimeConfig,
@@ -472,6 +473,23 @@ impl Chain {
         timestamp: u64,
         proposer: PublicKey,
     ) -> Result<Executed, ChainError> {
+        self.build_block_within(base, candidates, timestamp, proposer, Duration::MAX)
+    }
+
+    /// [`Chain::build_block`], deferring the candidates left once executing has taken `budget`
+    /// (a proposer's choice, so not part of validity: a network's proposer keeps its blocks
+    /// quick enough for every validator to re-execute one within the consensus timeouts).
+    ///
+    /// # Errors
+    /// As [`Chain::build_block`].
+    pub fn build_block_within(
+        &self,
+        base: &Base,
+        candidates: Vec<SignedTx>,
+        timestamp: u64,
+        proposer: PublicKey,
+        budget: Duration,
+    ) -> Result<Executed, ChainError> {
         let parent = self.base_header(base)?;
         let height = parent.height + 1;
         if timestamp < parent.timestamp {
@@ -494,6 +512,7 @@ impl Chain {
         for tx in candidates {
             if !deferred.is_empty()
                 || gas_used.saturating_add(tx.payload.gas_limit) > self.genesis.block_gas_limit
+                || started.elapsed() >= budget
             {
                 deferred.push(tx);
                 continue;

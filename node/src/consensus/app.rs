@@ -293,15 +293,23 @@ impl Executor {
 pub struct App {
     executor: Arc<Executor>,
     empty_block_interval: Duration,
+    build_budget: Duration,
 }
 
 impl App {
     /// An application proposing a block at least every `empty_block_interval` (sooner when
-    /// transactions wait).
-    pub fn new(executor: Arc<Executor>, empty_block_interval: Duration) -> Self {
+    /// transactions wait), spending at most `build_budget` executing a proposal (what is left
+    /// waits for the next): every validator re-executes it before voting, the slower engine
+    /// and a busy machine included, so a proposal must stay well inside the leader timeout.
+    pub fn new(
+        executor: Arc<Executor>,
+        empty_block_interval: Duration,
+        build_budget: Duration,
+    ) -> Self {
         App {
             executor,
             empty_block_interval,
+            build_budget,
         }
     }
 }
@@ -343,7 +351,13 @@ impl<E: Clock + Send + Sync + 'static> Application<E> for App {
         let candidates = executor.node.candidates(|a| chain.nonce_on(&base, a));
         let timestamp = unix_secs(runtime.current()).max(parent.header.timestamp);
         let executed =
-            match chain.build_block(&base, candidates, timestamp, leader_key(&context.leader)) {
+            match chain.build_block_within(
+                &base,
+                candidates,
+                timestamp,
+                leader_key(&context.leader),
+                self.build_budget,
+            ) {
                 Ok(executed) => executed,
                 Err(e) => {
                     tracing::error!(error = %e, "building a proposal");

@@ -271,7 +271,11 @@ where
     .await;
     actor.start(finalizer, buffer, resolver);
 
-    let app = App::new(executor.clone(), config.empty_block_interval);
+    let app = App::new(
+        executor.clone(),
+        config.empty_block_interval,
+        config.leader_timeout / 8,
+    );
     let inline = Inline::new(
         context.child("application"),
         app,
