@@ -270,6 +270,30 @@ mod tests {
     }
 
     #[test]
+    fn precheck_refuses_what_insert_would_and_changes_nothing() {
+        let mut pool = Mempool::new(limits(3, 2));
+        pool.insert(tx(1, 0), 0).unwrap();
+        pool.insert(tx(2, 0), 0).unwrap();
+        let fresh = tx(1, 1);
+        assert_eq!(pool.precheck(&fresh, 0), Ok(fresh.hash()));
+        assert_eq!(pool.precheck(&tx(1, 0), 0), Err(TxError::Duplicate));
+        assert!(matches!(
+            pool.precheck(&tx(1, 9), 0),
+            Err(TxError::NonceTooHigh { .. })
+        ));
+        assert!(matches!(
+            pool.precheck(&tx(3, 0), 1),
+            Err(TxError::NonceTooLow { .. })
+        ));
+        pool.insert(tx(3, 0), 0).unwrap();
+        assert!(matches!(
+            pool.precheck(&tx(4, 0), 0),
+            Err(TxError::MempoolFull(_))
+        ));
+        assert_eq!(pool.len(), 3, "prechecks add nothing");
+    }
+
+    #[test]
     fn a_flooding_sender_cannot_starve_the_others() {
         let mut pool = Mempool::new(limits(100, 10));
         for n in 0..10 {

@@ -28,6 +28,11 @@ use crate::tx::{PublicKey, SignedTx, TxError, TxHash, TxRules};
 /// earlier).
 pub const MAX_BLOCK_TXS: usize = 10_000;
 
+/// Committed blocks the subscription feed keeps for subscribers that fall behind (6 s at the
+/// dev block interval; a subscriber further behind skips blocks, with a warning). The feed holds
+/// whole blocks with their receipts: at 1,024 it held a gigabyte under full blocks.
+const FEED_BLOCKS: usize = 64;
+
 /// How many refused transactions' reasons are remembered for status queries.
 const DROPPED_MEMORY: usize = 10_000;
 
@@ -102,7 +107,7 @@ impl Node {
     /// A node on `chain`; call [`Node::spawn_producer`] to start making blocks.
     pub fn new(chain: Chain, settings: NodeSettings) -> Arc<Self> {
         let rules = chain.tx_rules();
-        let (feed, _) = broadcast::channel(1024);
+        let (feed, _) = broadcast::channel(FEED_BLOCKS);
         Arc::new(Node {
             chain,
             rules,

@@ -22,6 +22,16 @@
 //! module the validator accepts: the crate's tests check this on hostile modules and on thousands
 //! of generated ones. The only residue is engine-internal limits that the deterministic limits
 //! are configured to stay far below (see `engine`).
+//!
+//! # wasmtime's configuration
+//!
+//! Instances come from a pool (sized for 16 top-level executions at once, each up to the call
+//! depth; more wait for a turn, so the pool can never run dry, which would be a failure wasmi does
+//! not have). Signal-based traps are off: compiled code checks memory bounds itself, linear memory
+//! has no guard pages, and reusing a slot is a reset of its contents, not an `mmap`/`mprotect`
+//! per call (each a TLB shootdown across the node's threads: about half of block execution
+//! before). This also turns off Cranelift's Spectre masking of bounds checks; a contract has no
+//! clock to time a side channel with, and wasmi has no such masking either.
 #![warn(missing_docs)]
 
 use std::borrow::Cow;

@@ -350,20 +350,19 @@ impl<E: Clock + Send + Sync + 'static> Application<E> for App {
         let chain = executor.chain();
         let candidates = executor.node.candidates(|a| chain.nonce_on(&base, a));
         let timestamp = unix_secs(runtime.current()).max(parent.header.timestamp);
-        let executed =
-            match chain.build_block_within(
-                &base,
-                candidates,
-                timestamp,
-                leader_key(&context.leader),
-                self.build_budget,
-            ) {
-                Ok(executed) => executed,
-                Err(e) => {
-                    tracing::error!(error = %e, "building a proposal");
-                    return None;
-                }
-            };
+        let executed = match chain.build_block_within(
+            &base,
+            candidates,
+            timestamp,
+            leader_key(&context.leader),
+            self.build_budget,
+        ) {
+            Ok(executed) => executed,
+            Err(e) => {
+                tracing::error!(error = %e, "building a proposal");
+                return None;
+            }
+        };
         let digest = BlockDigest(executed.hash());
         let block = executed.block.clone();
         tracing::debug!(
