@@ -13,6 +13,9 @@ use crate::block::{Block, Receipt};
 use crate::state::{Pending, StateKey, StateProof, Tree};
 use crate::tx::TxHash;
 
+/// Bytes all memtables together may hold before RocksDB flushes.
+const MEMTABLE_BUDGET: usize = 128 << 20;
+
 const CF_META: &str = "meta";
 const CF_BLOCKS: &str = "blocks";
 const CF_BLOCK_HASHES: &str = "block_hashes";
@@ -100,6 +103,9 @@ impl Store {
         options.create_if_missing(true);
         options.create_missing_column_families(true);
         options.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        // One memory budget for the memtables of all column families (by default each of the
+        // nine may hold two 64 MiB memtables): resident memory stays bounded under full blocks.
+        options.set_db_write_buffer_size(MEMTABLE_BUDGET);
         let cfs = COLUMN_FAMILIES
             .iter()
             .map(|name| ColumnFamilyDescriptor::new(*name, options.clone()));
