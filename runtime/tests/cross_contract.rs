@@ -151,12 +151,12 @@ fn reentrancy_is_refused() {
     }
 }
 
-#[test]
-fn call_depth_is_limited() {
-    // A chain of distinct contracts, each calling the next with the rest of its input; the
-    // status of each call is returned upward, so the deepest failure is visible at the top.
-    let relay = contract(
-        "(local $len i32)
+/// A contract that calls the first address of its input with the rest of the input and
+/// returns the callee's answer (or 1 on a failed call); the deepest one (no address left) runs
+/// `deepest` and answers 100.
+fn relay(deepest: &str) -> Vec<u8> {
+    contract(&format!(
+        "(local $len i32) (local $i i32)
          (local.set $len (call $input_len))
          (call $input_read (i32.const 1000))
          (if (i32.ge_u (local.get $len) (i32.const 32))
@@ -168,9 +168,18 @@ fn call_depth_is_limited() {
                (then (call $return_data_read (i32.const 0))
                      (call $set_return (i32.const 0) (call $return_data_len)))
                (else (call $set_return (i32.const 0) (i32.const 1)))))
-           (else (i32.store8 (i32.const 0) (i32.const 100))
-                 (call $set_return (i32.const 0) (i32.const 1))))",
-    );
+           (else
+             {deepest}
+             (i32.store8 (i32.const 0) (i32.const 100))
+             (call $set_return (i32.const 0) (i32.const 1))))"
+    ))
+}
+
+#[test]
+fn call_depth_is_limited() {
+    // A chain of distinct contracts, each calling the next with the rest of its input; the
+    // status of each call is returned upward, so the deepest failure is visible at the top.
+    let relay = relay("");
     for engine in EngineKind::ALL {
         let mut sandbox = Sandbox::new(engine);
         let max_depth = sandbox.runtime().limits().max_call_depth as usize;
@@ -191,25 +200,10 @@ fn call_depth_is_limited() {
 fn many_concurrent_calls_at_full_depth_all_run() {
     // wasmtime takes instances from a fixed pool; executions beyond what it holds at full depth
     // wait for a turn instead of failing (a failure wasmi would not have: a consensus fault).
-    let relay = contract(
-        "(local $len i32) (local $i i32)
-         (local.set $len (call $input_len))
-         (call $input_read (i32.const 1000))
-         (if (i32.ge_u (local.get $len) (i32.const 32))
-           (then
-             (i32.store8 (i32.const 0)
-               (call $call_contract (i32.const 1000) (i32.const 1032)
-                 (i32.sub (local.get $len) (i32.const 32)) (i64.const 0)))
-             (if (i32.eqz (i32.load8_u (i32.const 0)))
-               (then (call $return_data_read (i32.const 0))
-                     (call $set_return (i32.const 0) (call $return_data_len)))
-               (else (call $set_return (i32.const 0) (i32.const 1)))))
-           (else
-             ;; The deepest frame spins a while, so the threads' chains overlap.
-             (local.set $i (i32.const 20000000))
-             (loop (br_if 0 (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
-             (i32.store8 (i32.const 0) (i32.const 100))
-             (call $set_return (i32.const 0) (i32.const 1))))",
+    // The deepest frame spins a while, so the threads' chains overlap.
+    let relay = relay(
+        "(local.set $i (i32.const 20000000))
+         (loop (br_if 0 (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))",
     );
     let mut on_wasmi = Sandbox::new(EngineKind::Wasmi);
     let relays: Vec<Address> = (0..16)
