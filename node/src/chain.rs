@@ -7,7 +7,6 @@
 //! and is left out of produced blocks. The same blocks give the same state roots on wasmtime and
 //! wasmi.
 
-use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -204,34 +203,15 @@ pub struct Chain {
     genesis: Genesis,
     runtime: Runtime,
     engine: EngineKind,
-    verified: Mutex<VerifiedTxs>,
+    /// Hashes of transactions whose signatures this node already checked (on admission to its
+    /// mempool), so a block carrying them does not check them again. A signature check depends
+    /// on the transaction's bytes alone, which its hash names, so skipping a repeat changes no
+    /// outcome. Bounded: the least recently noted are forgotten (and then simply checked again).
+    verified: Mutex<lru::LruCache<TxHash, ()>>,
 }
 
 /// How many verified transaction hashes a chain remembers (a few mempools' worth).
-const VERIFIED_REMEMBERED: usize = 200_000;
-
-/// Hashes of transactions whose signatures this node already checked (on admission to its
-/// mempool), so a block carrying them does not check them again. A signature check depends on the
-/// transaction's bytes alone, which its hash names, so skipping a repeat changes no outcome.
-/// Bounded: the oldest are forgotten first (and then simply checked again).
-#[derive(Debug, Default)]
-struct VerifiedTxs {
-    known: HashSet<TxHash>,
-    order: VecDeque<TxHash>,
-}
-
-impl VerifiedTxs {
-    fn insert(&mut self, hash: TxHash) {
-        if self.known.insert(hash) {
-            self.order.push_back(hash);
-            if self.order.len() > VERIFIED_REMEMBERED
-                && let Some(old) = self.order.pop_front()
-            {
-                self.known.remove(&old);
-            }
-        }
-    }
-}
+const VERIFIED_REMEMBERED: std::num::NonZeroUsize = std::num::NonZeroUsize::new(200_000).unwrap();
 
 /// The genesis block of `genesis` with the given state root. Its parent hash is the hash of the
 /// genesis file's canonical TOML, so two chains with different genesis files (chain id, limits,
@@ -266,7 +246,7 @@ impl Chain {
             genesis,
             runtime,
             engine,
-            verified: Mutex::new(VerifiedTxs::default()),
+            verified: Mutex::new(lru::LruCache::new(VERIFIED_REMEMBERED)),
         };
         match chain.store.head()? {
             None => {
@@ -386,15 +366,11 @@ impl Chain {
     /// Remembers that the signature of the transaction `hash` was checked and is good, so
     /// [`Chain::execute_block`] need not check it again.
     pub fn note_verified(&self, hash: TxHash) {
-        self.verified.lock().expect("verified lock").insert(hash);
+        self.verified.lock().expect("verified lock").put(hash, ());
     }
 
     fn is_verified(&self, hash: &TxHash) -> bool {
-        self.verified
-            .lock()
-            .expect("verified lock")
-            .known
-            .contains(hash)
+        self.verified.lock().expect("verified lock").contains(hash)
     }
 
     /// The checks the mempool makes against committed state: the sender is a member with the
@@ -517,7 +493,7 @@ impl Chain {
                 deferred.push(tx);
                 continue;
             }
-            let receipt = match self.execute_tx(&state, info, &tx) {
+            let receipt = match self.execute_tx(&state, info, &tx, tx.hash()) {
                 Ok(receipt) => receipt,
                 Err(error) => {
                     refused.push((tx, error));
@@ -586,7 +562,7 @@ impl Chain {
                 return Err(invalid("over the block gas limit".into()));
             }
             let receipt = self
-                .execute_tx(&state, info, tx)
+                .execute_tx(&state, info, tx, hash)
                 .map_err(|e| invalid(format!("includes a refused transaction: {e}")))?;
             gas_used = gas_used.saturating_add(receipt.gas_used);
             receipts.push(receipt);
@@ -646,12 +622,13 @@ impl Chain {
         Ok(started.elapsed())
     }
 
-    /// Executes one transaction on `state`; a refused one changes nothing.
+    /// Executes one transaction (its hash `hash`) on `state`; a refused one changes nothing.
     fn execute_tx(
         &self,
         state: &Arc<BlockState>,
         info: BlockInfo,
         tx: &SignedTx,
+        hash: TxHash,
     ) -> Result<Receipt, TxError> {
         if let Some(error) = refusal(state, tx) {
             return Err(error);
@@ -685,7 +662,7 @@ impl Chain {
                     }
                 };
                 return Ok(Receipt {
-                    tx_hash: tx.hash(),
+                    tx_hash: hash,
                     status,
                     gas_used: ADMIN_GAS.min(tx.payload.gas_limit),
                     events: Vec::new(),
@@ -707,7 +684,7 @@ impl Chain {
             Outcome::Failed(f) => TxStatus::Failed(f.name()),
         };
         Ok(Receipt {
-            tx_hash: tx.hash(),
+            tx_hash: hash,
             status,
             gas_used: result.gas_used,
             events: result.events,

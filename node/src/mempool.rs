@@ -96,7 +96,12 @@ impl Mempool {
     /// As [`Mempool::insert`].
     pub fn precheck(&self, tx: &SignedTx, next_nonce: u64) -> Result<TxHash, TxError> {
         let hash = tx.hash();
-        if self.known.contains(&hash) {
+        self.check(tx, &hash, next_nonce)?;
+        Ok(hash)
+    }
+
+    fn check(&self, tx: &SignedTx, hash: &TxHash, next_nonce: u64) -> Result<(), TxError> {
+        if self.known.contains(hash) {
             return Err(TxError::Duplicate);
         }
         let nonce = tx.payload.nonce;
@@ -128,7 +133,7 @@ impl Mempool {
                 self.total
             )));
         }
-        Ok(hash)
+        Ok(())
     }
 
     /// Adds a transaction that passed the stateless and admission checks; `next_nonce` is the
@@ -138,7 +143,22 @@ impl Mempool {
     /// [`TxError::Duplicate`] (the same transaction, or another with the same sender and nonce),
     /// [`TxError::NonceTooLow`], [`TxError::NonceTooHigh`], [`TxError::MempoolFull`].
     pub fn insert(&mut self, tx: SignedTx, next_nonce: u64) -> Result<TxHash, TxError> {
-        let hash = self.precheck(&tx, next_nonce)?;
+        let hash = tx.hash();
+        self.insert_hashed(tx, hash, next_nonce)
+    }
+
+    /// [`Mempool::insert`] of a transaction whose hash (`hash`, from [`Mempool::precheck`]) is
+    /// already known.
+    ///
+    /// # Errors
+    /// As [`Mempool::insert`].
+    pub fn insert_hashed(
+        &mut self,
+        tx: SignedTx,
+        hash: TxHash,
+        next_nonce: u64,
+    ) -> Result<TxHash, TxError> {
+        self.check(&tx, &hash, next_nonce)?;
         let sender = tx.sender();
         let nonce = tx.payload.nonce;
         self.arrivals += 1;

@@ -159,7 +159,8 @@ impl WasmtimeEngine {
             .table_elements(limits.max_table_elements as usize)
             .max_memory_size(max_memory)
             .max_core_instance_size(MAX_INSTANCE_BYTES)
-            // Reset by memset, not madvise (another TLB shootdown): only what a call touched.
+            // Reset by memset, not madvise (another TLB shootdown): the accessible pages, or
+            // only those a call touched where the kernel's pagemap can tell.
             .linear_memory_keep_resident(max_memory)
             .table_keep_resident(limits.max_table_elements as usize * 16);
         // No signal-based traps: compiled code checks memory bounds (and divisors) itself, so
