@@ -473,6 +473,16 @@ mod tests {
 
     const GOLDEN_ROOT: &str = "a270f15fc67c0b3f8655c02c3fe655b131bfa60d0df2439d95ef571cea778efc";
 
+    /// Writes 2,000 values of 256 bytes `byte` to `cf`, under keys 0..2000.
+    fn write_2000(store: &Store, cf: &rocksdb::ColumnFamily, byte: u8) {
+        for i in 0u32..2_000 {
+            store
+                .db
+                .put_cf(cf, i.to_be_bytes(), [byte; 256])
+                .expect("put");
+        }
+    }
+
     /// The memory report follows what RocksDB holds: writes land in the memtables, and reads of
     /// flushed tables go through the one block cache every column family shares.
     #[test]
@@ -481,12 +491,7 @@ mod tests {
         let store = Store::open(dir.path()).expect("open");
         let empty = store.memory().expect("memory");
         let state = store.cf(CF_STATE);
-        for i in 0u32..2_000 {
-            store
-                .db
-                .put_cf(state, i.to_be_bytes(), [7u8; 256])
-                .expect("put");
-        }
+        write_2000(&store, state, 7);
         let written = store.memory().expect("memory");
         assert!(
             written.memtables >= empty.memtables + 2_000 * 256,
@@ -502,12 +507,7 @@ mod tests {
         assert!(read.table_readers > 0, "{read:?}");
         // Another column family's reads go to the same cache.
         let blocks = store.cf(CF_BLOCKS);
-        for i in 0u32..2_000 {
-            store
-                .db
-                .put_cf(blocks, i.to_be_bytes(), [9u8; 256])
-                .expect("put");
-        }
+        write_2000(&store, blocks, 9);
         store.db.flush_cf(blocks).expect("flush");
         for i in 0u32..2_000 {
             assert!(
