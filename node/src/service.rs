@@ -195,16 +195,17 @@ impl Node {
     /// too far ahead, say) costs no signature check.
     fn admit(&self, bytes: &[u8]) -> Result<TxHash, TxError> {
         let tx = SignedTx::decode_unverified(bytes, &self.rules)?;
+        let sender = tx.sender();
         let hash = {
             let pool = self.mempool.lock().expect("mempool lock");
-            pool.precheck(&tx, self.chain.nonce(&tx.sender()))?
+            pool.precheck(&tx, self.chain.nonce(&sender))?
         };
         self.chain.check_admission(&tx)?;
         tx.verify_signature()?;
         {
             // Checked again: the pool and the committed nonce may have moved meanwhile.
             let mut pool = self.mempool.lock().expect("mempool lock");
-            let committed = self.chain.nonce(&tx.sender());
+            let committed = self.chain.nonce(&sender);
             pool.insert_hashed(tx, hash, committed)?;
             metrics::gauge!("carechain_mempool_size").set(pool.len() as f64);
         }

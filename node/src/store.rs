@@ -124,11 +124,11 @@ impl Store {
         // One memory budget for the memtables of all column families (by default each of the
         // nine may hold two 64 MiB memtables): resident memory stays bounded under full blocks.
         options.set_db_write_buffer_size(MEMTABLE_BUDGET);
-        // One block cache for all column families. Index and filter blocks stay with their
-        // tables (putting them in the cache cost 8-30% of healthcare throughput when measured):
-        // they grow with the database (38 MiB at 4.1 GB measured), reported as `table_readers`.
-        // The cache is the kind RocksDB makes when none is given: a HyperClockCache (an LRU
-        // cache's mutexes cost throughput under the producer's reads).
+        // One block cache for all column families, of the kind and size RocksDB makes when none
+        // is given (a 32 MiB HyperClockCache). Index and filter blocks stay with their tables:
+        // they grow with the database (38 MiB at 4.1 GB measured), reported as `table_readers`;
+        // moving them into an LRU cache cost 8-30% of healthcare throughput when measured (not
+        // yet retried with this cache; docs/BENCHMARKS.md).
         let cache = Cache::new_hyper_clock_cache(BLOCK_CACHE, 0);
         let mut table = BlockBasedOptions::default();
         table.set_block_cache(&cache);
