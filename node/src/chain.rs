@@ -327,14 +327,15 @@ impl Chain {
         self.genesis.tx_rules()
     }
 
-    /// The last committed block.
+    /// The header of the last committed block (read without decoding the block's
+    /// transactions: clients poll it, and a full block holds 10,000 of them).
     ///
     /// # Errors
     /// [`ChainError::Store`].
-    pub fn head(&self) -> Result<Block, ChainError> {
+    pub fn head(&self) -> Result<Header, ChainError> {
         let height = self.store.head()?.unwrap_or(0);
         self.store
-            .block(height)?
+            .header(height)?
             .ok_or_else(|| ChainError::InvalidBlock {
                 height,
                 reason: "head block missing".into(),
@@ -417,7 +418,7 @@ impl Chain {
     /// The header `base` ends with, after checking that its blocks descend from the committed
     /// head.
     fn base_header(&self, base: &Base) -> Result<Header, ChainError> {
-        let head = self.head()?.header;
+        let head = self.head()?;
         let mut parent = head.hash();
         for ancestor in base.ancestors.iter().rev() {
             let header = &ancestor.block.header;
@@ -604,7 +605,7 @@ impl Chain {
     /// [`ChainError::InvalidBlock`] if the block is not the head's child; [`ChainError::Store`]
     /// if the write fails. Nothing is committed then.
     pub fn commit(&self, executed: &Executed) -> Result<std::time::Duration, ChainError> {
-        let head = self.head()?.header;
+        let head = self.head()?;
         let header = &executed.block.header;
         if header.height != head.height + 1 || header.parent_hash != head.hash() {
             return Err(ChainError::InvalidBlock {
@@ -757,7 +758,7 @@ impl Chain {
         input: Vec<u8>,
         gas: u64,
     ) -> CallResult {
-        let head = self.head().map(|b| b.header).ok();
+        let head = self.head().ok();
         let info = BlockInfo {
             height: head.as_ref().map_or(0, |h| h.height),
             time: head.as_ref().map_or(0, |h| h.timestamp),

@@ -417,17 +417,23 @@ fn register(module: &mut RpcModule<Arc<Node>>) -> Result<(), jsonrpsee::core::Re
         let Some(block) = store.block(height).map_err(internal)? else {
             return Ok(Value::Null);
         };
-        let receipts = store
-            .receipts(height)
-            .map_err(internal)?
-            .unwrap_or_default();
-        Ok(block_json(node, &block, &receipts, full.unwrap_or(false)))
+        let full = full.unwrap_or(false);
+        // Without `full` only the transaction hashes are listed: receipts are not read.
+        let receipts = if full {
+            store
+                .receipts(height)
+                .map_err(internal)?
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        Ok(block_json(node, &block, &receipts, full))
     })?;
 
     module.register_method("cc_head", |_, node, _| {
         node.chain()
             .head()
-            .map(|b| header_json(&b.header))
+            .map(|h| header_json(&h))
             .map_err(internal)
     })?;
 
@@ -508,7 +514,7 @@ fn register(module: &mut RpcModule<Arc<Node>>) -> Result<(), jsonrpsee::core::Re
             }
         };
         let chain = node.chain();
-        let head = chain.head().map_err(internal)?.header.height;
+        let head = chain.head().map_err(internal)?.height;
         let height = q.height.unwrap_or(head);
         if height > head {
             return Err(error(
@@ -545,7 +551,7 @@ fn register(module: &mut RpcModule<Arc<Node>>) -> Result<(), jsonrpsee::core::Re
             "pid": std::process::id(),
             "proposer": node.settings().proposer.to_hex(),
             "validators": chain.genesis().validators().iter().map(|v| v.to_hex()).collect::<Vec<_>>(),
-            "head": header_json(&head.header),
+            "head": header_json(&head),
             "mempool": node.mempool_len(),
             "organisations": chain.genesis().organisations.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
         }))

@@ -280,7 +280,7 @@ impl Node {
             .map_or(0, |d| d.as_secs());
         let committed = self.chain.produce_block(
             candidates,
-            now.max(parent.header.timestamp),
+            now.max(parent.timestamp),
             self.settings.proposer,
         )?;
         {

@@ -9,7 +9,7 @@ use carechain_runtime::CodeHash;
 use parity_scale_codec::{Decode, Encode};
 use rocksdb::{BlockBasedOptions, Cache, ColumnFamilyDescriptor, DB, Options, WriteBatch};
 
-use crate::block::{Block, Receipt};
+use crate::block::{Block, Header, Receipt};
 use crate::state::{Pending, StateKey, StateProof, Tree};
 use crate::tx::TxHash;
 
@@ -178,6 +178,21 @@ impl Store {
         match self.db.get_cf(self.cf(CF_BLOCKS), height_key(height))? {
             None => Ok(None),
             Some(bytes) => Ok(Some(decode("block", &bytes)?)),
+        }
+    }
+
+    /// The header of the block at `height`, decoded without its transactions (a block's
+    /// encoding starts with its header).
+    ///
+    /// # Errors
+    /// [`StoreError`] on a read failure or corrupt data.
+    pub fn header(&self, height: u64) -> Result<Option<Header>, StoreError> {
+        match self
+            .db
+            .get_pinned_cf(self.cf(CF_BLOCKS), height_key(height))?
+        {
+            None => Ok(None),
+            Some(bytes) => Ok(Some(decode("block header", &bytes)?)),
         }
     }
 
@@ -399,7 +414,11 @@ impl jmt::storage::TreeReader for TreeReader<'_> {
             }
         }
         let k = borsh::to_vec(node_key)?;
-        match self.store.db.get_cf(self.store.cf(CF_TREE_NODES), k)? {
+        match self
+            .store
+            .db
+            .get_pinned_cf(self.store.cf(CF_TREE_NODES), k)?
+        {
             None => Ok(None),
             Some(bytes) => Ok(Some(borsh::from_slice(&bytes)?)),
         }

@@ -133,8 +133,10 @@ fn a_committed_chain_survives_a_restart() {
     };
     let chain = open(dir.path(), EngineKind::Wasmtime);
     let head = chain.head().unwrap();
-    assert_eq!(head.header.height, 2);
-    assert_eq!(head.header.state_root, root);
+    assert_eq!(head.height, 2);
+    assert_eq!(head.state_root, root);
+    let block = chain.store().block(2).unwrap().unwrap();
+    assert_eq!(block.header, head, "the head header is the stored block's");
     assert_eq!(chain.store().state_root(2).unwrap(), root);
     assert_eq!(counter_value(&chain, counter), 8);
     assert_eq!(chain.nonce(&public(2).address()), 1);
@@ -142,7 +144,7 @@ fn a_committed_chain_survives_a_restart() {
     assert_eq!(receipts[0].events.len(), 1, "the Incremented event is kept");
     let location = chain
         .store()
-        .tx_location(&head.txs[0].hash())
+        .tx_location(&block.txs[0].hash())
         .unwrap()
         .unwrap();
     assert_eq!((location.height, location.index), (2, 0));
@@ -167,7 +169,7 @@ fn replaying_the_blocks_gives_the_same_state_on_either_engine() {
     for engine in EngineKind::ALL {
         let replay_dir = tempfile::tempdir().unwrap();
         let replay = open(replay_dir.path(), engine);
-        let head = live.head().unwrap().header.height;
+        let head = live.head().unwrap().height;
         for h in 1..=head {
             let block = live.store().block(h).unwrap().unwrap();
             let receipts = replay.apply_block(&block).unwrap();
@@ -213,7 +215,7 @@ fn a_tampered_block_is_refused_and_changes_nothing() {
         b.apply_block(&forged),
         Err(ChainError::InvalidBlock { .. })
     ));
-    assert_eq!(b.head().unwrap().header.height, 1, "nothing committed");
+    assert_eq!(b.head().unwrap().height, 1, "nothing committed");
     b.apply_block(&good).unwrap();
 }
 
@@ -222,7 +224,7 @@ fn a_state_proof_verifies_against_the_block_root_and_a_tampered_one_fails() {
     let dir = tempfile::tempdir().unwrap();
     let chain = open(dir.path(), EngineKind::Wasmtime);
     let counter = with_counter(&chain);
-    let header = chain.head().unwrap().header;
+    let header = chain.head().unwrap();
     // The SDK stores Item "count" under [len, name...].
     let key = StateKey::Storage(counter, [&[5u8][..], b"count"].concat());
     let (value, proof) = chain.prove(&key, header.height).unwrap();
@@ -274,7 +276,7 @@ fn replayed_nonces_unknown_signers_and_missing_roles_are_refused() {
         Err(TxError::NotPermitted(NodeRole::Deployer))
     );
 
-    let root = chain.head().unwrap().header.state_root;
+    let root = chain.head().unwrap().state_root;
     let c = chain
         .produce_block(vec![first, stranger, not_deployer], T0 + 3, public(1))
         .unwrap();
@@ -467,7 +469,7 @@ fn blocks_execute_on_uncommitted_parents_and_commit_in_order() {
         built.push(std::sync::Arc::new(executed));
     }
     assert_eq!(
-        speculative.head().unwrap().header.height,
+        speculative.head().unwrap().height,
         1,
         "nothing committed yet"
     );
@@ -503,7 +505,7 @@ fn blocks_execute_on_uncommitted_parents_and_commit_in_order() {
         }
         assert_eq!(chain.head().unwrap(), sequential.head().unwrap());
         assert_eq!(counter_value(chain, counter), 5 + 1 + 2 + 3 + 30);
-        let root = chain.head().unwrap().header.state_root;
+        let root = chain.head().unwrap().state_root;
         assert_eq!(chain.store().state_root(4).unwrap(), root);
         // Proofs read the committed tree the speculative batches became.
         let (value, proof) = chain

@@ -141,7 +141,7 @@ fn committed(node: &Node, hash: &TxHash) -> bool {
 }
 
 fn head(node: &Node) -> u64 {
-    node.chain().head().unwrap().header.height
+    node.chain().head().unwrap().height
 }
 
 /// What one run produced: every validator's block hashes from 1 to the common height, and

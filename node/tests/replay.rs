@@ -116,9 +116,9 @@ fn replay_reproduces_the_chain_on_both_engines_and_catches_a_forged_block() {
         let forged = Block {
             header: Header {
                 height: 5,
-                parent_hash: parent.header.hash(),
-                timestamp: parent.header.timestamp + 1,
-                proposer: parent.header.proposer,
+                parent_hash: parent.hash(),
+                timestamp: parent.timestamp + 1,
+                proposer: parent.proposer,
                 tx_root: [0; 32],
                 state_root: [9; 32],
                 receipts_root: [0; 32],

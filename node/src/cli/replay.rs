@@ -48,7 +48,7 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<bool> {
         let scratch = tempfile::tempdir()?;
         let fresh = Chain::open(scratch.path(), chain_dir.genesis.clone(), engine)?;
         let mut mismatch = None;
-        for height in 1..=head.header.height {
+        for height in 1..=head.height {
             let block = live
                 .store()
                 .block(height)?
@@ -65,10 +65,10 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<bool> {
             "{}",
             json!({
                 "engine": engine.name(),
-                "height": head.header.height,
-                "state_root": hex::encode(head.header.state_root),
-                "replayed_height": replayed.header.height,
-                "replayed_state_root": hex::encode(replayed.header.state_root),
+                "height": head.height,
+                "state_root": hex::encode(head.state_root),
+                "replayed_height": replayed.height,
+                "replayed_state_root": hex::encode(replayed.state_root),
                 "ok": ok,
                 "error": mismatch,
             })

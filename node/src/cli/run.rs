@@ -126,8 +126,8 @@ fn open_node(args: &RunArgs) -> anyhow::Result<(ChainDir, ed25519_dalek::Signing
     let head = chain.head()?;
     tracing::info!(
         chain_id = %dir.genesis.chain_id,
-        height = head.header.height,
-        state_root = %hex::encode(head.header.state_root),
+        height = head.height,
+        state_root = %hex::encode(head.state_root),
         engine = chain.engine().name(),
         "chain opened"
     );
@@ -197,7 +197,7 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
         json!({"chain_id": dir.genesis.chain_id}),
         rpc_addr,
         metrics_addr,
-        &head.header,
+        &head,
     )?;
     tracing::info!(rpc = %rpc_addr, "listening");
 
@@ -219,8 +219,8 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
 pub(crate) fn log_stopped(node: &Node) -> anyhow::Result<()> {
     let head = node.chain().head()?;
     tracing::info!(
-        height = head.header.height,
-        state_root = %hex::encode(head.header.state_root),
+        height = head.height,
+        state_root = %hex::encode(head.state_root),
         "stopped"
     );
     Ok(())

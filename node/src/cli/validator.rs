@@ -196,7 +196,7 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
         }),
         rpc_addr,
         metrics_addr,
-        &head.header,
+        &head,
     )?;
     tracing::info!(rpc = %rpc_addr, p2p = %network.listen, "validator listening");
 

@@ -126,8 +126,8 @@ impl Executor {
         let head = store.head()?.unwrap_or(0);
         let hash = block.header.hash();
         if block.header.height <= head {
-            let stored = store.block(block.header.height)?;
-            return Ok(if stored.map(|b| b.header.hash()) == Some(hash) {
+            let stored = store.header(block.header.height)?;
+            return Ok(if stored.map(|h| h.hash()) == Some(hash) {
                 Known::Committed
             } else {
                 Known::Conflict
@@ -143,7 +143,7 @@ impl Executor {
     /// The base a child of `parent` executes on, if `parent` is the committed head or an
     /// executed descendant of it.
     fn base_for(&self, cache: &Cache, parent: &[u8; 32]) -> Result<Option<Base>, ChainError> {
-        let head = self.chain().head()?.header;
+        let head = self.chain().head()?;
         let head_hash = head.hash();
         if *parent == head_hash {
             return Ok(Some(Base::committed()));
@@ -243,11 +243,11 @@ impl Executor {
     pub fn finalize(&self, block: &Block) -> Result<(), ChainError> {
         let mut cache = self.lock();
         let chain = self.chain();
-        let head = chain.head()?.header;
+        let head = chain.head()?;
         let height = block.header.height;
         let hash = block.header.hash();
         if height <= head.height {
-            let stored = chain.store().block(height)?.map(|b| b.header.hash());
+            let stored = chain.store().header(height)?.map(|h| h.hash());
             if stored != Some(hash) {
                 return Err(ChainError::InvalidBlock {
                     height,
