@@ -23,11 +23,16 @@ pub struct MempoolLimits {
     pub max_per_sender: usize,
 }
 
+impl MempoolLimits {
+    /// The default [`MempoolLimits::max_per_sender`].
+    pub const DEFAULT_PER_SENDER: usize = 20_000;
+}
+
 impl Default for MempoolLimits {
     fn default() -> Self {
         MempoolLimits {
             max_total: 50_000,
-            max_per_sender: 2 * crate::service::MAX_BLOCK_TXS,
+            max_per_sender: Self::DEFAULT_PER_SENDER,
         }
     }
 }

@@ -25,8 +25,14 @@ use crate::store::TxLocation;
 use crate::tx::{PublicKey, SignedTx, TxError, TxHash, TxRules};
 
 /// Most transactions a produced block takes from the mempool (the block gas limit may stop it
-/// earlier).
-pub const MAX_BLOCK_TXS: usize = 10_000;
+/// earlier). It bounds what a block holds in memory while it is built (its transactions,
+/// receipts, state changes and the state tree's new nodes): at 10,000 a saturated healthcare
+/// node's RSS was ~150 MiB higher, its p99 latency 4x, and its throughput no better
+/// (docs/BENCHMARKS.md).
+pub const MAX_BLOCK_TXS: usize = 2_500;
+
+// A member must be able to fill a block and have the next one queued (mempool limits).
+const _: () = assert!(MempoolLimits::DEFAULT_PER_SENDER >= 2 * MAX_BLOCK_TXS);
 
 /// Committed blocks the subscription feed keeps for subscribers that fall behind (6 s at the
 /// dev block interval; a subscriber further behind skips blocks, with a warning). The feed holds
