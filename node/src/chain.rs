@@ -328,7 +328,7 @@ impl Chain {
     }
 
     /// The header of the last committed block (read without decoding the block's
-    /// transactions: clients poll it, and a full block holds 10,000 of them).
+    /// transactions: clients poll it, and a full block holds thousands of them).
     ///
     /// # Errors
     /// [`ChainError::Store`].

@@ -7,6 +7,7 @@ use ed25519_dalek::SigningKey;
 use jsonrpsee::core::client::ClientT;
 use jsonrpsee::core::params::ArrayParams;
 use jsonrpsee_http_client::{HttpClient, HttpClientBuilder};
+use jsonrpsee_ws_client::{WsClient, WsClientBuilder};
 use parity_scale_codec::Encode;
 use serde_json::Value;
 
@@ -46,12 +47,33 @@ pub enum ClientError {
 /// A blocking client of one node.
 pub struct Client {
     url: String,
-    http: HttpClient,
+    transport: Transport,
     runtime: tokio::runtime::Runtime,
 }
 
+/// How requests reach the node: HTTP (one POST per request or batch) or one WebSocket.
+enum Transport {
+    Http(HttpClient),
+    Ws(WsClient),
+}
+
+/// Runs `$body` (a future using the client `$c`) on the client's runtime, for either transport.
+macro_rules! on_transport {
+    ($client:expr, $c:ident => $body:expr) => {
+        match &$client.transport {
+            Transport::Http($c) => $client.runtime.block_on($body),
+            Transport::Ws($c) => $client.runtime.block_on($body),
+        }
+    };
+}
+
+/// Largest request or response either transport accepts (a batch of 500 transactions, a block
+/// with its receipts).
+const MAX_MESSAGE: u32 = 64 * 1024 * 1024;
+
 impl Client {
-    /// A client of the node at `url` (e.g. `http://127.0.0.1:9944`).
+    /// A client of the node at `url`: `http://127.0.0.1:9944` talks HTTP, `ws://127.0.0.1:9944`
+    /// one WebSocket (the node serves both on the same port).
     ///
     /// # Errors
     /// [`ClientError::Transport`] if the address is not usable.
@@ -64,18 +86,33 @@ impl Client {
             .enable_all()
             .build()
             .map_err(|e| transport(e.to_string()))?;
-        let http = {
+        let timeout = Duration::from_secs(60);
+        let client = if url.starts_with("ws://") || url.starts_with("wss://") {
+            Transport::Ws(
+                runtime
+                    .block_on(
+                        WsClientBuilder::default()
+                            .max_request_size(MAX_MESSAGE)
+                            .max_response_size(MAX_MESSAGE)
+                            .request_timeout(timeout)
+                            .build(url),
+                    )
+                    .map_err(|e| transport(e.to_string()))?,
+            )
+        } else {
             let _guard = runtime.enter();
-            HttpClientBuilder::default()
-                .max_request_size(64 * 1024 * 1024)
-                .max_response_size(64 * 1024 * 1024)
-                .request_timeout(Duration::from_secs(60))
-                .build(url)
-                .map_err(|e| transport(e.to_string()))?
+            Transport::Http(
+                HttpClientBuilder::default()
+                    .max_request_size(MAX_MESSAGE)
+                    .max_response_size(MAX_MESSAGE)
+                    .request_timeout(timeout)
+                    .build(url)
+                    .map_err(|e| transport(e.to_string()))?,
+            )
         };
         Ok(Client {
             url: url.to_string(),
-            http,
+            transport: client,
             runtime,
         })
     }
@@ -94,9 +131,7 @@ impl Client {
         for p in params {
             array.insert(p).map_err(|e| self.transport(e.to_string()))?;
         }
-        let result = self
-            .runtime
-            .block_on(self.http.request::<Value, _>(method, array));
+        let result = on_transport!(self, c => c.request::<Value, _>(method, array));
         match result {
             Ok(v) => Ok(v),
             Err(jsonrpsee::core::client::Error::Call(e)) => Err(ClientError::Rpc(RpcError {
@@ -183,10 +218,8 @@ impl Client {
                 .insert("cc_submitTransaction", params)
                 .map_err(|e| self.transport(e.to_string()))?;
         }
-        let response = self
-            .runtime
-            .block_on(self.http.batch_request::<Value>(batch))
-            .map_err(|e| match e {
+        let response =
+            on_transport!(self, c => c.batch_request::<Value>(batch)).map_err(|e| match e {
                 jsonrpsee::core::client::Error::Call(e) => ClientError::Rpc(RpcError {
                     code: e.code(),
                     message: e.message().to_string(),

@@ -42,6 +42,22 @@ fn load_commits_what_it_sends_and_stops_by_itself() {
     assert!(p50 > 0.0 && p50 <= p99, "{report}");
     assert!(report["node"]["rss_kib_max"].as_u64().unwrap_or(1) > 0);
 
+    // The same over WebSockets (the node serves both on one port): every batch on one socket
+    // per connection, commits followed over it too.
+    let ws = node.url.replacen("http://", "ws://", 1);
+    let out = Command::new(env!("CARGO_BIN_EXE_carechain"))
+        .args(["load", "--quiet", "--rpc", &ws, "--dir"])
+        .arg(&node.dir)
+        .args(["--count", "400", "--batch", "100"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["accepted"], 400, "{report}");
+    assert_eq!(report["committed"], 400, "{report}");
+    assert_eq!(report["transport"], "ws");
+
     // Bounded by time: at 50 tx/s for 2 s, far fewer than --count are sent.
     let started = Instant::now();
     let (code, report, err) = load(

@@ -1,6 +1,6 @@
 //! `carechain load`: a load generator for a node on loopback. It pre-signs transactions from the
-//! chain directory's member keys, submits them over JSON-RPC in batches (at a target rate or as
-//! fast as they are accepted), follows the blocks that commit them, and reports committed tx/s,
+//! chain directory's member keys, submits them over JSON-RPC in batches, over HTTP or WebSocket
+//! (at a target rate or as fast as they are accepted), follows the blocks that commit them, and reports committed tx/s,
 //! submit-to-commit latency (p50/p95/p99), refusals by reason, and the node's CPU and resident
 //! memory (from /proc, the node's pid given by `cc_status`).
 //!
@@ -38,7 +38,8 @@ pub enum Mode {
 /// Arguments of `carechain load`.
 #[derive(Args, Debug)]
 pub struct LoadArgs {
-    /// The node's JSON-RPC address (loopback only).
+    /// The node's JSON-RPC address (loopback only): `http://...` sends each batch as an HTTP
+    /// request, `ws://...` over one WebSocket per connection.
     #[arg(long, default_value = "http://127.0.0.1:9944")]
     pub rpc: String,
     /// The chain directory (keys/, contracts.json).
@@ -130,6 +131,7 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
     let host = args
         .rpc
         .trim_start_matches("http://")
+        .trim_start_matches("ws://")
         .split(['/', ':'])
         .next()
         .unwrap_or("");
@@ -529,6 +531,7 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
         "rate_target": args.rate,
         "batch": args.batch,
         "connections": lanes,
+        "transport": if args.rpc.starts_with("ws") { "ws" } else { "http" },
     });
     eprintln!(
         "committed {} of {} in {:.2} s: {} tx/s, latency p50 {} ms, p95 {} ms, p99 {} ms",
