@@ -26,9 +26,10 @@ use crate::tx::{PublicKey, SignedTx, TxError, TxHash, TxRules};
 
 /// Most transactions a produced block takes from the mempool (the block gas limit may stop it
 /// earlier). It bounds what a block holds in memory while it is built (its transactions,
-/// receipts, state changes and the state tree's new nodes): at 10,000 a saturated healthcare
-/// node's RSS was ~150 MiB higher, its p99 latency 4x, and its throughput no better
-/// (docs/BENCHMARKS.md).
+/// receipts, state changes and the state tree's new nodes). Measured saturated with healthcare
+/// transactions (docs/BENCHMARKS.md): 10,000 against 5,000, then 5,000 against 2,500, in pairs;
+/// at 2,500 RSS ended ~180 MiB lower than at 10,000, p99 latency ~4.6x lower, throughput no
+/// lower.
 pub const MAX_BLOCK_TXS: usize = 2_500;
 
 // A member must be able to fill a block and have the next one queued (mempool limits).

@@ -127,15 +127,36 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// Whether `url` is `http://` or `ws://` to a loopback host (`127.0.0.1`, `localhost`, `[::1]`),
+/// with an optional port and path and no user part (which could hide another host).
+fn is_loopback(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("ws://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return false;
+    }
+    // The host, and what follows it: nothing, or `:` and the port.
+    let (host, after) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some(split) => split,
+            None => return false,
+        },
+        None => authority.split_at(authority.find(':').unwrap_or(authority.len())),
+    };
+    let port_ok = after.is_empty()
+        || after
+            .strip_prefix(':')
+            .is_some_and(|port| !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()));
+    port_ok && matches!(host, "127.0.0.1" | "localhost" | "::1")
+}
+
 fn load(args: &LoadArgs) -> anyhow::Result<Value> {
-    let host = args
-        .rpc
-        .trim_start_matches("http://")
-        .trim_start_matches("ws://")
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("");
-    if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+    if !is_loopback(&args.rpc) {
         anyhow::bail!(
             "carechain load only talks to loopback nodes, not `{}`",
             args.rpc
@@ -544,4 +565,37 @@ fn load(args: &LoadArgs) -> anyhow::Result<Value> {
         report["latency_ms"]["p99"]
     );
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn only_loopback_urls_pass() {
+        for url in [
+            "http://127.0.0.1:9944",
+            "ws://127.0.0.1:9944",
+            "http://localhost:9944/",
+            "http://[::1]:9944",
+            "ws://[::1]",
+            "http://127.0.0.1",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "http://10.1.2.3:9944",
+            "http://127.0.0.1:x@evil.example/",
+            "http://127.0.0.1@evil.example:9944",
+            "https://127.0.0.1:9944",
+            "wss://127.0.0.1:9944",
+            "http://127.0.0.1.evil.example:9944",
+            "http://[::2]:9944",
+            "http://[::1]9944",
+            "http://127.0.0.1:",
+            "127.0.0.1:9944",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
+    }
 }
