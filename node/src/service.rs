@@ -328,8 +328,9 @@ impl Node {
             .record(committed.execution.as_secs_f64());
         metrics::histogram!("carechain_block_commit_seconds")
             .record(committed.commit.as_secs_f64());
-        // RocksDB's memory, every tenth block (about once a second at full speed: metrics are
-        // scraped every few seconds, and reading it takes the database's mutex).
+        // RocksDB's memory, every tenth block (once a second at the dev block interval, every
+        // few seconds under full blocks; metrics are scraped every few seconds, and reading it
+        // takes the database's mutex).
         if header.height.is_multiple_of(10) {
             match self.chain.store().memory() {
                 Ok(memory) => {
