@@ -31,12 +31,25 @@ fn call_input(name: &str, args: impl Encode) -> Vec<u8> {
     input
 }
 
-/// A base port with `N` free consecutive ports after it.
-fn free_ports() -> u16 {
+/// The lowest port of the kernel's ephemeral range, from which outgoing connections and binds to
+/// port 0 (every node's RPC server here) take theirs.
+fn ephemeral_low() -> u16 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32_768)
+}
+
+/// A base port with `count` free consecutive ports after it, all below the ephemeral range: a
+/// validator keeps its p2p port across restarts, and while it is down a port in that range could
+/// be handed to another connection (as happened in CI: the restarted validator could not bind).
+fn free_ports(count: u16) -> u16 {
+    let low = 10_000u16;
+    let high = ephemeral_low().saturating_sub(count).max(low + 1_000);
     let seed = std::process::id() as u16;
     for attempt in 0..200u16 {
-        let base = 21_000 + (seed.wrapping_mul(7).wrapping_add(attempt * 97) % 20_000);
-        let free = (0..N as u16).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok());
+        let base = low + (seed.wrapping_mul(7).wrapping_add(attempt * 97) % (high - low));
+        let free = (0..count).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok());
         if free {
             return base;
         }
@@ -44,8 +57,9 @@ fn free_ports() -> u16 {
     panic!("no free ports");
 }
 
-fn create(dir: &Path) -> Vec<PathBuf> {
-    let base = free_ports();
+/// The validators' directories, and a free port for validator 0's metrics (after their p2p ports).
+fn create(dir: &Path) -> (Vec<PathBuf>, u16) {
+    let base = free_ports(N as u16 + 1);
     let out = Command::new(env!("CARGO_BIN_EXE_carechain"))
         .args(["testnet", "--no-start", "--validators", "4", "--p2p-port"])
         .arg(base.to_string())
@@ -58,7 +72,10 @@ fn create(dir: &Path) -> Vec<PathBuf> {
         "testnet failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    (0..N).map(|i| dir.join(format!("v{i}"))).collect()
+    (
+        (0..N).map(|i| dir.join(format!("v{i}"))).collect(),
+        base + N as u16,
+    )
 }
 
 /// Validator 0 serves metrics at this address (checked at the end); the others serve none.
@@ -219,15 +236,8 @@ fn counter(node: &RunningNode, contract: Address) -> u64 {
 #[test]
 fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let dirs = create(&tmp.path().join("net"));
-    let metrics = format!(
-        "127.0.0.1:{}",
-        TcpListener::bind("127.0.0.1:0")
-            .expect("a free port")
-            .local_addr()
-            .expect("address")
-            .port()
-    );
+    let (dirs, metrics_port) = create(&tmp.path().join("net"));
+    let metrics = format!("127.0.0.1:{metrics_port}");
     let start = |dir: &Path| start(dir, &metrics);
     let mut nodes: Vec<Option<RunningNode>> = dirs.iter().map(|d| Some(start(d))).collect();
     let mut seen = BTreeMap::new();
@@ -457,4 +467,31 @@ fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
         let (ok, replayed) = replay(&dirs[i]);
         assert!(ok, "validator {i} replays: {replayed}");
     }
+}
+
+/// A validator whose p2p port another process holds stops at once with an error naming the
+/// address (before, the p2p listener's task panicked and the node ran on without peers), and it
+/// prints no start line.
+#[test]
+fn a_validator_whose_p2p_port_is_taken_stops_and_says_so() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (dirs, metrics_port) = create(&tmp.path().join("net"));
+    let p2p = metrics_port - N as u16;
+    let _holder = TcpListener::bind(("127.0.0.1", p2p)).expect("holding validator 0's port");
+    let out = Command::new(env!("CARGO_BIN_EXE_carechain"))
+        .args(["run", "--rpc-addr", "127.0.0.1:0", "--no-metrics", "--dir"])
+        .arg(&dirs[0])
+        .output()
+        .expect("running carechain run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen for peers on 127.0.0.1:{p2p}")),
+        "{stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

@@ -139,6 +139,12 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
         consensus_config.max_message_bytes(),
         NZUsize!(1024),
     );
+    // The p2p listener binds in a task of its own and, if the port is taken, only logs its panic:
+    // check the port first so that the node stops with the address and the reason instead. (Both
+    // binds set SO_REUSEADDR, so a port held only by TIME_WAIT connections of an earlier run of
+    // this node passes here and there alike.)
+    std::net::TcpListener::bind(network.listen)
+        .map_err(|e| anyhow::anyhow!("cannot listen for peers on {}: {e}", network.listen))?;
     let (mut p2p, mut oracle) = lookup::Network::new(context.child("p2p"), p2p_config);
     let addresses: Map<_, Address> = book
         .iter()
@@ -169,7 +175,7 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
         oracle.clone(),
     )
     .await;
-    p2p.start();
+    let mut p2p = p2p.start();
 
     // Peers connected, from the p2p layer's own metrics.
     context.child("peers").spawn(|probe| async move {
@@ -200,9 +206,18 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
     )?;
     tracing::info!(rpc = %rpc_addr, p2p = %network.listen, "validator listening");
 
-    super::run::shutdown_signal().await;
+    // A validator without its p2p network cannot take part in consensus: if the network stops
+    // (one of its actors failed), stop the node with an error rather than serve a chain that no
+    // longer advances.
+    let p2p_stopped = tokio::select! {
+        () = super::run::shutdown_signal() => None,
+        stopped = &mut p2p => Some(stopped),
+    };
     tracing::info!("stopping");
     let _ = server.stop();
     server.stopped().await;
+    if let Some(stopped) = p2p_stopped {
+        anyhow::bail!("the p2p network on {} stopped: {stopped:?}", network.listen);
+    }
     super::run::log_stopped(&node)
 }
