@@ -46,7 +46,10 @@ fn ephemeral_low() -> u16 {
 fn free_ports(count: u16) -> u16 {
     let low = 10_000u16;
     let high = ephemeral_low().saturating_sub(count).max(low + 1_000);
-    let seed = std::process::id() as u16;
+    // Tests of this binary run at once in one process: each call starts elsewhere.
+    static CALLS: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let seed = (std::process::id() as u16).wrapping_add(call.wrapping_mul(1_009));
     for attempt in 0..200u16 {
         let base = low + (seed.wrapping_mul(7).wrapping_add(attempt * 97) % (high - low));
         let free = (0..count).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok());
