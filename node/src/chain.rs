@@ -7,6 +7,7 @@
 //! and is left out of produced blocks. The same blocks give the same state roots on wasmtime and
 //! wasmi.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,7 +21,7 @@ use parity_scale_codec::{Decode, Encode};
 use crate::block::{Block, Header, Receipt, TxStatus, merkle_root};
 use crate::genesis::Genesis;
 use crate::state::{BlockState, CommittedState, Pending, StateKey, StateProof};
-use crate::store::{Store, StoreError};
+use crate::store::{StateHistory, Store, StoreError};
 use crate::tx::{
     Action, AdminAction, NodeRole, OrgKind, Proposal, PublicKey, SignedTx, TxError, TxHash, TxRules,
 };
@@ -238,7 +239,21 @@ impl Chain {
     /// # Errors
     /// [`ChainError`] if the store cannot be opened or holds another chain.
     pub fn open(dir: &Path, genesis: Genesis, engine: EngineKind) -> Result<Self, ChainError> {
-        let store = Arc::new(Store::open(dir)?);
+        Self::open_with(dir, genesis, engine, StateHistory::DEFAULT)
+    }
+
+    /// Like [`Chain::open`], keeping `history` of the state tree (proofs at older heights are
+    /// refused).
+    ///
+    /// # Errors
+    /// [`ChainError`] if the store cannot be opened or holds another chain.
+    pub fn open_with(
+        dir: &Path,
+        genesis: Genesis,
+        engine: EngineKind,
+        history: StateHistory,
+    ) -> Result<Self, ChainError> {
+        let store = Arc::new(Store::open_with(dir, history)?);
         let runtime = Runtime::new(RuntimeConfig::for_engine(engine))
             .map_err(|e| ChainError::Runtime(e.to_string()))?;
         let chain = Chain {
@@ -264,7 +279,9 @@ impl Chain {
                         height: 0,
                         reason: "the database has a head but no genesis block".into(),
                     })?;
-                let root0 = chain.store.state_root(0)?;
+                // The genesis state's root, computed afresh (version 0 of the stored tree may
+                // be pruned): this also checks the genesis state itself.
+                let root0 = Store::genesis_root(&chain.genesis_state())?;
                 let expected = genesis_block(&chain.genesis, root0).header.hash();
                 if stored.header.hash() != expected {
                     return Err(ChainError::WrongChain {
@@ -277,9 +294,11 @@ impl Chain {
         Ok(chain)
     }
 
-    /// The state block 0 commits: the genesis members and organisations.
+    /// The state block 0 commits: the genesis members and organisations. It reads nothing from
+    /// the store, so that a reopened chain can recompute it.
     fn genesis_state(&self) -> crate::state::Pending {
         let state = BlockState::new(self.store.clone());
+        let mut records: BTreeMap<String, OrgRecord> = BTreeMap::new();
         for (org, kind, key, roles) in self.genesis.members() {
             state.put(
                 &StateKey::Member(key),
@@ -288,13 +307,16 @@ impl Chain {
                     roles,
                 },
             );
-            let mut record = state
-                .get_decoded::<OrgRecord>(&StateKey::Organisation(org.clone()))
-                .unwrap_or(OrgRecord {
+            records
+                .entry(org)
+                .or_insert(OrgRecord {
                     kind,
                     members: Vec::new(),
-                });
-            record.members.push(key);
+                })
+                .members
+                .push(key);
+        }
+        for (org, record) in records {
             state.put(&StateKey::Organisation(org), &record);
         }
         let orgs: Vec<String> = self

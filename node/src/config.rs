@@ -7,6 +7,7 @@
 //! validator_key = "keys/st-mary-hospital.key"
 //! rpc_addr = "127.0.0.1:9944"       # JSON-RPC over HTTP and WebSocket
 //! metrics_addr = "127.0.0.1:9615"   # Prometheus /metrics; omit to serve none
+//! state_history = 256               # heights whose state can be proven, or "archive"
 //!
 //! # Network mode (a validator of a consortium network); without this section, dev mode.
 //! [network]
@@ -26,6 +27,7 @@ use carechain_runtime::EngineKind;
 use serde::Deserialize;
 
 use crate::genesis::Genesis;
+use crate::store::StateHistory;
 
 /// Default dev-mode block interval.
 pub const DEFAULT_BLOCK_INTERVAL_MS: u64 = 100;
@@ -51,6 +53,10 @@ pub struct NodeConfig {
     /// Where the Prometheus metrics endpoint listens, if anywhere.
     #[serde(default)]
     pub metrics_addr: Option<SocketAddr>,
+    /// How much of the state tree's history to keep: proofs at the latest `n` heights (older
+    /// tree nodes and values are pruned), or every height (`"archive"`).
+    #[serde(default)]
+    pub state_history: StateHistory,
     /// Network mode: this node is a validator of a consortium network.
     #[serde(default)]
     pub network: Option<NetworkConfig>,

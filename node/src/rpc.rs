@@ -10,7 +10,7 @@
 //! | `cc_head` | `[]` | the head block's header |
 //! | `cc_query` | `[{"contract", "message", "args"} or {"contract", "input"}, plus "caller"?, "gas"?]` | `{"outcome", "gas_used", "return_data", "result" or "error"}`; nothing is written |
 //! | `cc_getMetadata` | `[contract]` | the contract's metadata |
-//! | `cc_getStateProof` | `[{"contract", "storage_key"} or {"state_key"}, plus "height"?]` | `{"height", "state_root", "state_key", "value", "proof"}` (`proof`: borsh of a Jellyfish proof, checked by [`crate::state::verify_proof_raw`]) |
+//! | `cc_getStateProof` | `[{"contract", "storage_key"} or {"state_key"}, plus "height"?]` | `{"height", "state_root", "state_key", "value", "proof"}` (`proof`: borsh of a Jellyfish proof, checked by [`crate::state::verify_proof_raw`]); a height older than the node's `state_history`: error [`codes::PRUNED`] |
 //! | `cc_nextNonce` | `[public_key]` | the nonce the key's next transaction should use |
 //! | `cc_status` | `[]` | chain id, engine, head, mempool size, version |
 //! | `cc_subscribeEvents` | `[{"contract"?, "topic"?}]` | notifications `cc_event`: one per matching event of each new block |
@@ -37,6 +37,7 @@ use serde_json::{Value, json};
 use crate::block::{Block, Header, Receipt, TxStatus};
 use crate::service::{Node, TxState};
 use crate::state::StateKey;
+use crate::store::StoreError;
 use crate::tx::{Action, PublicKey, SignedTx, TxHash};
 
 /// JSON-RPC error codes beyond the standard ones (`-32700` parse error, `-32600` invalid
@@ -53,6 +54,9 @@ pub mod codes {
     pub const RATE_LIMITED: i32 = 1005;
     /// The node failed internally (storage).
     pub const INTERNAL: i32 = 1006;
+    /// The state at the height asked for is pruned (node.toml's `state_history`); the message
+    /// names the oldest height kept.
+    pub const PRUNED: i32 = 1007;
     /// Invalid parameters.
     pub const INVALID_PARAMS: i32 = -32602;
 }
@@ -522,8 +526,12 @@ fn register(module: &mut RpcModule<Arc<Node>>) -> Result<(), jsonrpsee::core::Re
                 format!("no block {height} yet (head {head})"),
             ));
         }
-        let (value, proof) = chain.store().prove_raw(&key, height).map_err(internal)?;
-        let root = chain.store().state_root(height).map_err(internal)?;
+        let store_error = |e: StoreError| match e {
+            StoreError::Pruned { .. } => error(codes::PRUNED, e.to_string()),
+            e => internal(e),
+        };
+        let (value, proof) = chain.store().prove_raw(&key, height).map_err(store_error)?;
+        let root = chain.store().state_root(height).map_err(store_error)?;
         let proof = borsh::to_vec(&proof).map_err(internal)?;
         Ok(json!({
             "height": height,

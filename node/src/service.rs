@@ -346,6 +346,16 @@ impl Node {
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot read RocksDB's memory use"),
             }
+            match self.chain.store().disk() {
+                Ok(disk) => {
+                    for (cf, bytes) in &disk {
+                        metrics::gauge!("carechain_rocksdb_sst_bytes", "cf" => *cf)
+                            .set(*bytes as f64);
+                    }
+                    tracing::debug!(?disk, "rocksdb table files");
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot read RocksDB's table file sizes"),
+            }
         }
         for receipt in &committed.receipts {
             let status = match receipt.status {

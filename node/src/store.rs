@@ -2,12 +2,29 @@
 //! code, the state tree's nodes and values, and the head pointer, each in its own column family.
 //! A block is committed with one atomic `WriteBatch`, so a node killed at any instant restarts
 //! at its last committed block with nothing half-applied.
+//!
+//! # State history and pruning
+//!
+//! Each block writes a new version of the Jellyfish Merkle tree: new nodes along the paths of the
+//! keys it changed, and the new values. The nodes and values they replace are still needed to
+//! read or prove older versions, and are otherwise garbage. With [`StateHistory::Recent`] (the
+//! default keeps 256 blocks, as Substrate does), the store keeps the tree readable at the latest
+//! `n` heights only: each commit records in the `stale` column family what its version made
+//! stale (jmt's stale node index, and the keys whose previous value it replaced), and deletes,
+//! in the same atomic batch, what became unreachable from every kept version. Blocks, receipts
+//! and the transaction index are the chain's history and are never pruned; neither is the flat
+//! state. A proof or root asked for at a pruned height is [`StoreError::Pruned`]. With
+//! [`StateHistory::Archive`] nothing is recorded or deleted. A database written as an archive
+//! and reopened with pruning prunes only what is committed from then on.
 
 use std::path::Path;
 
 use carechain_runtime::CodeHash;
 use parity_scale_codec::{Decode, Encode};
-use rocksdb::{BlockBasedOptions, Cache, ColumnFamilyDescriptor, DB, Options, WriteBatch};
+use rocksdb::{
+    BlockBasedOptions, Cache, ColumnFamilyDescriptor, DB, Options, ReadOptions, WriteBatch,
+};
+use serde::Deserialize;
 
 use crate::block::{Block, Header, Receipt};
 use crate::state::{Pending, StateKey, StateProof, Tree};
@@ -30,8 +47,19 @@ const CF_CODES: &str = "codes";
 const CF_TREE_NODES: &str = "tree_nodes";
 const CF_TREE_VALUES: &str = "tree_values";
 const CF_PREIMAGES: &str = "preimages";
+/// The stale index: `version ++ kind ++ key`, what version `version` made stale (kind
+/// [`STALE_NODE`]: a tree node's key) or whose value it replaced (kind [`WRITTEN_VALUE`]: a key
+/// hash). Empty values.
+const CF_STALE: &str = "stale";
 
-const COLUMN_FAMILIES: [&str; 10] = [
+const STALE_NODE: u8 = 0;
+const WRITTEN_VALUE: u8 = 1;
+
+/// Versions pruned by one commit at most: a node reopened with a shorter history (or after
+/// archive) catches up a few versions per block instead of in one huge batch.
+const PRUNE_PER_COMMIT: u64 = 4;
+
+const COLUMN_FAMILIES: [&str; 11] = [
     CF_META,
     CF_BLOCKS,
     CF_BLOCK_HASHES,
@@ -42,9 +70,53 @@ const COLUMN_FAMILIES: [&str; 10] = [
     CF_TREE_NODES,
     CF_TREE_VALUES,
     CF_PREIMAGES,
+    CF_STALE,
 ];
 
 const HEAD: &[u8] = b"head";
+/// The oldest version of the state tree still readable (absent: 0).
+const OLDEST_STATE: &[u8] = b"oldest_state";
+
+/// How much of the state tree's history the store keeps (`state_history` in node.toml: a number
+/// of blocks, or `"archive"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "RawHistory")]
+pub enum StateHistory {
+    /// Every version: proofs at any height.
+    Archive,
+    /// The latest `n` versions (at least 2): proofs at the latest `n` heights.
+    Recent(u64),
+}
+
+impl StateHistory {
+    /// The default: the latest 256 blocks.
+    pub const DEFAULT: StateHistory = StateHistory::Recent(256);
+}
+
+impl Default for StateHistory {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawHistory {
+    Blocks(i64),
+    Word(String),
+}
+
+impl TryFrom<RawHistory> for StateHistory {
+    type Error = String;
+
+    fn try_from(raw: RawHistory) -> Result<Self, String> {
+        match raw {
+            RawHistory::Blocks(n) if n >= 2 => Ok(StateHistory::Recent(n.unsigned_abs())),
+            RawHistory::Word(w) if w == "archive" => Ok(StateHistory::Archive),
+            _ => Err("state_history is a number of blocks (at least 2) or \"archive\"".into()),
+        }
+    }
+}
 
 /// Storage errors.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +135,14 @@ pub enum StoreError {
     /// The state tree failed.
     #[error("state tree: {0}")]
     Tree(String),
+    /// The state at this height is pruned (see [`StateHistory`]).
+    #[error("the state at height {height} is pruned: this node keeps it from height {oldest}")]
+    Pruned {
+        /// The height asked for.
+        height: u64,
+        /// The oldest height whose state the node keeps.
+        oldest: u64,
+    },
 }
 
 /// Where a transaction is: block height and index in the block.
@@ -78,6 +158,7 @@ pub struct TxLocation {
 pub struct Store {
     db: DB,
     cache: Cache,
+    history: StateHistory,
 }
 
 /// What RocksDB holds in memory, approximately, in bytes.
@@ -104,6 +185,14 @@ fn value_key(key_hash: &jmt::KeyHash, version: u64) -> [u8; 40] {
     k
 }
 
+fn stale_key(version: u64, kind: u8, key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9 + key.len());
+    k.extend_from_slice(&version.to_be_bytes());
+    k.push(kind);
+    k.extend_from_slice(key);
+    k
+}
+
 fn decode<T: Decode>(what: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
     T::decode(&mut &bytes[..]).map_err(|e| StoreError::Corrupt {
         what,
@@ -112,11 +201,19 @@ fn decode<T: Decode>(what: &'static str, bytes: &[u8]) -> Result<T, StoreError> 
 }
 
 impl Store {
-    /// Opens (or creates) the database in `path`.
+    /// Opens (or creates) the database in `path`, keeping the default state history.
     ///
     /// # Errors
     /// [`StoreError::Db`] if RocksDB cannot open it.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, StateHistory::DEFAULT)
+    }
+
+    /// Opens (or creates) the database in `path`, keeping `history` of the state tree.
+    ///
+    /// # Errors
+    /// [`StoreError::Db`] if RocksDB cannot open it.
+    pub fn open_with(path: &Path, history: StateHistory) -> Result<Self, StoreError> {
         let mut options = Options::default();
         options.create_if_missing(true);
         options.create_missing_column_families(true);
@@ -137,7 +234,36 @@ impl Store {
             .iter()
             .map(|name| ColumnFamilyDescriptor::new(*name, options.clone()));
         let db = DB::open_cf_descriptors(&options, path, cfs)?;
-        Ok(Store { db, cache })
+        Ok(Store { db, cache, history })
+    }
+
+    /// The oldest height whose state this store can still read and prove.
+    ///
+    /// # Errors
+    /// [`StoreError`] if it cannot be read.
+    pub fn oldest_state(&self) -> Result<u64, StoreError> {
+        match self.db.get_pinned_cf(self.cf(CF_META), OLDEST_STATE)? {
+            None => Ok(0),
+            Some(bytes) => decode("oldest state", &bytes),
+        }
+    }
+
+    /// [`StoreError::Pruned`] if the state at `height` is pruned.
+    fn check_kept(&self, height: u64) -> Result<(), StoreError> {
+        let oldest = self.oldest_state()?;
+        if height < oldest {
+            return Err(StoreError::Pruned { height, oldest });
+        }
+        Ok(())
+    }
+
+    /// A tree read at `height` failed: [`StoreError::Pruned`] if a commit pruned that height
+    /// meanwhile, else the tree's error.
+    fn tree_error(&self, height: u64, e: &anyhow::Error) -> StoreError {
+        match self.check_kept(height) {
+            Err(pruned) => pruned,
+            Ok(()) => StoreError::Tree(e.to_string()),
+        }
     }
 
     /// What RocksDB holds in memory now.
@@ -151,6 +277,23 @@ impl Store {
             table_readers: stats.mem_table_readers_total,
             block_cache: stats.cache_total,
         })
+    }
+
+    /// Bytes of live table files on disk, by column family (memtables not yet flushed are not
+    /// counted).
+    ///
+    /// # Errors
+    /// [`StoreError::Db`] if RocksDB cannot tell.
+    pub fn disk(&self) -> Result<Vec<(&'static str, u64)>, StoreError> {
+        COLUMN_FAMILIES
+            .iter()
+            .map(|name| {
+                let bytes = self
+                    .db
+                    .property_int_value_cf(self.cf(name), "rocksdb.live-sst-files-size")?;
+                Ok((*name, bytes.unwrap_or(0)))
+            })
+            .collect()
     }
 
     fn cf(&self, name: &str) -> &rocksdb::ColumnFamily {
@@ -288,6 +431,24 @@ impl Store {
         Ok((root.0, batch))
     }
 
+    /// The root of `pending` as the first version of an empty tree: the genesis state's root,
+    /// computed without reading the database (whose version 0 may be pruned, and whose nodes
+    /// would be mistaken for the new tree's).
+    ///
+    /// # Errors
+    /// [`StoreError::Tree`] if the tree update fails.
+    pub fn genesis_root(pending: &Pending) -> Result<[u8; 32], StoreError> {
+        let tree: Tree<'_, EmptyTree> = Tree::new(&EmptyTree);
+        let set = pending
+            .entries
+            .iter()
+            .map(|(k, v)| (jmt::KeyHash(crate::hash::blake2b_256(k)), v.clone()));
+        let (root, _) = tree
+            .put_value_set(set, 0)
+            .map_err(|e| StoreError::Tree(e.to_string()))?;
+        Ok(root.0)
+    }
+
     /// Commits a block atomically: the block, its receipts, the transaction index, the state
     /// changes, new code, the tree update and the head pointer, in one `WriteBatch`.
     ///
@@ -338,51 +499,138 @@ impl Store {
                 value.encode(),
             );
         }
+        if let StateHistory::Recent(keep) = self.history {
+            self.index_stale(&mut batch, tree)?;
+            // After this commit the latest `keep` versions are readable: what no version from
+            // `oldest` on can reach goes.
+            let oldest = (height + 1).saturating_sub(keep);
+            let pruned = self.oldest_state()?;
+            if oldest > pruned {
+                let through = oldest.min(pruned + PRUNE_PER_COMMIT);
+                for version in pruned + 1..=through {
+                    self.prune_version(&mut batch, version)?;
+                }
+                batch.put_cf(self.cf(CF_META), OLDEST_STATE, through.encode());
+            }
+        }
         batch.put_cf(self.cf(CF_META), HEAD, height.encode());
         self.db.write(batch)?;
+        Ok(())
+    }
+
+    /// Records in the stale index what `tree`'s version made stale: the nodes it replaced, and
+    /// the keys whose earlier value it replaced.
+    fn index_stale(
+        &self,
+        batch: &mut WriteBatch,
+        tree: &jmt::storage::TreeUpdateBatch,
+    ) -> Result<(), StoreError> {
+        let stale = self.cf(CF_STALE);
+        for index in &tree.stale_node_index_batch {
+            let node_key =
+                borsh::to_vec(&index.node_key).map_err(|e| StoreError::Tree(e.to_string()))?;
+            batch.put_cf(
+                stale,
+                stale_key(index.stale_since_version, STALE_NODE, &node_key),
+                [],
+            );
+        }
+        for (version, key_hash) in tree.node_batch.values().keys() {
+            batch.put_cf(stale, stale_key(*version, WRITTEN_VALUE, &key_hash.0), []);
+        }
+        Ok(())
+    }
+
+    /// Deletes (into `batch`) what version `version` made stale, with its index entries: the
+    /// tree then stays readable from `version` on.
+    fn prune_version(&self, batch: &mut WriteBatch, version: u64) -> Result<(), StoreError> {
+        let stale = self.cf(CF_STALE);
+        let mut bounds = ReadOptions::default();
+        bounds.set_iterate_lower_bound(version.to_be_bytes());
+        bounds.set_iterate_upper_bound((version + 1).to_be_bytes());
+        let mut index = self.db.raw_iterator_cf_opt(stale, bounds);
+        let mut values = self.db.raw_iterator_cf(self.cf(CF_TREE_VALUES));
+        index.seek_to_first();
+        while let Some(entry) = index.key() {
+            match (entry.get(8), entry.get(9..)) {
+                (Some(&STALE_NODE), Some(node_key)) => {
+                    batch.delete_cf(self.cf(CF_TREE_NODES), node_key);
+                }
+                (Some(&WRITTEN_VALUE), Some(key_hash)) if key_hash.len() == 32 => {
+                    // The value this version replaced: the latest one below it. (Older ones
+                    // went when their own successors' versions were pruned.)
+                    let key_hash = jmt::KeyHash(key_hash.try_into().expect("32 bytes"));
+                    if let Some(below) = version.checked_sub(1) {
+                        values.seek_for_prev(value_key(&key_hash, below));
+                        if let Some(k) = values.key()
+                            && k.len() == 40
+                            && k[..32] == key_hash.0
+                        {
+                            batch.delete_cf(self.cf(CF_TREE_VALUES), k);
+                        }
+                        values.status()?;
+                    }
+                }
+                _ => {
+                    return Err(StoreError::Corrupt {
+                        what: "stale index entry",
+                        detail: hex::encode(entry),
+                    });
+                }
+            }
+            batch.delete_cf(stale, entry);
+            index.next();
+        }
+        index.status()?;
         Ok(())
     }
 
     /// The value of `key` at block `height` and its proof against that block's state root.
     ///
     /// # Errors
-    /// [`StoreError::Tree`] if the tree has no such version.
+    /// [`StoreError::Pruned`] if the state at `height` is pruned; [`StoreError::Tree`] if the
+    /// tree has no such version.
     pub fn prove(
         &self,
         key: &StateKey,
         height: u64,
     ) -> Result<(Option<Vec<u8>>, StateProof), StoreError> {
+        self.check_kept(height)?;
         let reader = TreeReader::committed(self);
         let tree: Tree<'_, TreeReader<'_>> = Tree::new(&reader);
         tree.get_with_proof(key.key_hash(), height)
-            .map_err(|e| StoreError::Tree(e.to_string()))
+            .map_err(|e| self.tree_error(height, &e))
     }
 
     /// Like [`Store::prove`], for a key given as its encoded bytes.
     ///
     /// # Errors
-    /// [`StoreError::Tree`] if the tree has no such version.
+    /// [`StoreError::Pruned`] if the state at `height` is pruned; [`StoreError::Tree`] if the
+    /// tree has no such version.
     pub fn prove_raw(
         &self,
         key: &[u8],
         height: u64,
     ) -> Result<(Option<Vec<u8>>, StateProof), StoreError> {
+        self.check_kept(height)?;
         let reader = TreeReader::committed(self);
         let tree: Tree<'_, TreeReader<'_>> = Tree::new(&reader);
         tree.get_with_proof(jmt::KeyHash(crate::hash::blake2b_256(key)), height)
-            .map_err(|e| StoreError::Tree(e.to_string()))
+            .map_err(|e| self.tree_error(height, &e))
     }
 
     /// The state root at `height`.
     ///
     /// # Errors
-    /// [`StoreError::Tree`] if the tree has no such version.
+    /// [`StoreError::Pruned`] if the state at `height` is pruned; [`StoreError::Tree`] if the
+    /// tree has no such version.
     pub fn state_root(&self, height: u64) -> Result<[u8; 32], StoreError> {
+        self.check_kept(height)?;
         let reader = TreeReader::committed(self);
         let tree: Tree<'_, TreeReader<'_>> = Tree::new(&reader);
         tree.get_root_hash(height)
             .map(|r| r.0)
-            .map_err(|e| StoreError::Tree(e.to_string()))
+            .map_err(|e| self.tree_error(height, &e))
     }
 }
 
@@ -467,6 +715,28 @@ impl jmt::storage::TreeReader for TreeReader<'_> {
     }
 }
 
+/// A tree with nothing in it, for [`Store::genesis_root`].
+struct EmptyTree;
+
+impl jmt::storage::TreeReader for EmptyTree {
+    fn get_node_option(
+        &self,
+        _: &jmt::storage::NodeKey,
+    ) -> anyhow::Result<Option<jmt::storage::Node>> {
+        Ok(None)
+    }
+
+    fn get_value_option(&self, _: u64, _: jmt::KeyHash) -> anyhow::Result<Option<jmt::OwnedValue>> {
+        Ok(None)
+    }
+
+    fn get_rightmost_leaf(
+        &self,
+    ) -> anyhow::Result<Option<(jmt::storage::NodeKey, jmt::storage::LeafNode)>> {
+        Ok(None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -490,6 +760,167 @@ mod tests {
         assert_eq!(hex::encode(root), GOLDEN_ROOT);
     }
 
+    /// Commits an empty block at `height` whose state changes are `pending`; its state root.
+    fn commit_version(store: &Store, height: u64, pending: &Pending) -> [u8; 32] {
+        let (root, tree) = store.tree_update(pending, height).expect("tree update");
+        let block = Block {
+            header: Header {
+                height,
+                parent_hash: [0; 32],
+                timestamp: 0,
+                proposer: crate::tx::PublicKey([0; 32]),
+                tx_root: [0; 32],
+                state_root: root,
+                receipts_root: [0; 32],
+                gas_used: 0,
+            },
+            txs: Vec::new(),
+        };
+        store.commit(&block, &[], pending, &tree).expect("commit");
+        root
+    }
+
+    fn entries(store: &Store, cf: &str) -> usize {
+        store
+            .db
+            .iterator_cf(store.cf(cf), rocksdb::IteratorMode::Start)
+            .count()
+    }
+
+    /// Commits versions 0..=`last`: every version rewrites 40 hot keys with its height; versions
+    /// 0 to 4 each also write a cold key that is never written again; `gone` is written at 1
+    /// and deleted at 10. Returns the roots, and the tree's node and value counts after
+    /// version 20 and after `last`.
+    fn write_history(store: &Store, last: u64) -> (Vec<[u8; 32]>, [(usize, usize); 2]) {
+        let mut roots = Vec::new();
+        let mut counts = [(0, 0); 2];
+        for height in 0..=last {
+            let mut pending = Pending::default();
+            for i in 0..40 {
+                pending.entries.insert(
+                    format!("hot {i}").into_bytes(),
+                    Some(height.to_le_bytes().to_vec()),
+                );
+            }
+            if height < 5 {
+                pending.entries.insert(
+                    format!("cold {height}").into_bytes(),
+                    Some(vec![height as u8]),
+                );
+            }
+            match height {
+                1 => drop(pending.entries.insert(b"gone".to_vec(), Some(vec![1]))),
+                10 => drop(pending.entries.insert(b"gone".to_vec(), None)),
+                _ => {}
+            }
+            roots.push(commit_version(store, height, &pending));
+            let now = (
+                entries(store, CF_TREE_NODES),
+                entries(store, CF_TREE_VALUES),
+            );
+            if height == 20 {
+                counts[0] = now;
+            }
+            counts[1] = now;
+        }
+        (roots, counts)
+    }
+
+    fn proven(store: &Store, key: &[u8], height: u64, root: [u8; 32]) -> Option<Vec<u8>> {
+        let (value, proof) = store.prove_raw(key, height).expect("a kept height");
+        crate::state::verify_proof_raw(&proof, root, key, value.as_deref())
+            .expect("the proof checks against the block's root");
+        value
+    }
+
+    /// With a recent history the tree stays readable and provable at the kept heights, values
+    /// not rewritten since survive, older heights are refused as pruned, and the tree's nodes
+    /// and values stop growing once every version rewrites the same keys; an archive keeps
+    /// everything, and both give the same roots.
+    #[test]
+    fn pruning_keeps_recent_heights_provable_and_the_tree_bounded() {
+        let archive_dir = tempfile::tempdir().expect("temp dir");
+        let archive = Store::open_with(archive_dir.path(), StateHistory::Archive).expect("open");
+        let (archive_roots, archive_counts) = write_history(&archive, 40);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_with(dir.path(), StateHistory::Recent(3)).expect("open");
+        let (roots, counts) = write_history(&store, 40);
+        assert_eq!(roots, archive_roots, "pruning does not change the state");
+
+        assert_eq!(store.oldest_state().expect("oldest"), 38);
+        for height in 38..=40 {
+            let root = roots[height as usize];
+            assert_eq!(store.state_root(height).expect("root"), root);
+            assert_eq!(
+                proven(&store, b"hot 7", height, root),
+                Some(height.to_le_bytes().to_vec())
+            );
+            for cold in 0..5u8 {
+                let key = format!("cold {cold}").into_bytes();
+                assert_eq!(proven(&store, &key, height, root), Some(vec![cold]));
+            }
+            assert_eq!(proven(&store, b"gone", height, root), None);
+        }
+        for height in [0, 20, 37] {
+            assert!(
+                matches!(
+                    store.prove_raw(b"hot 7", height),
+                    Err(StoreError::Pruned { oldest: 38, .. })
+                ),
+                "height {height}"
+            );
+            assert!(matches!(
+                store.state_root(height),
+                Err(StoreError::Pruned { .. })
+            ));
+        }
+        // The archive still proves every height.
+        assert_eq!(
+            proven(&archive, b"gone", 5, archive_roots[5]),
+            Some(vec![1])
+        );
+        assert_eq!(archive.oldest_state().expect("oldest"), 0);
+
+        let [(nodes_20, values_20), (nodes_40, values_40)] = counts;
+        assert_eq!((nodes_40, values_40), (nodes_20, values_20), "bounded");
+        let [(archive_nodes_20, _), (archive_nodes_40, archive_values_40)] = archive_counts;
+        assert!(archive_nodes_40 > archive_nodes_20, "{archive_counts:?}");
+        assert!(
+            nodes_40 * 4 < archive_nodes_40 && values_40 * 4 < archive_values_40,
+            "pruned {counts:?}, archive {archive_counts:?}"
+        );
+        // Of each hot key, the values of the kept heights and the one below them at most.
+        assert!(values_40 <= 40 * 4 + 5 + 1, "{values_40}");
+        assert!(entries(&store, CF_STALE) > 0);
+        assert_eq!(entries(&archive, CF_STALE), 0);
+    }
+
+    /// The history setting in node.toml: a number of blocks (at least 2) or "archive".
+    #[test]
+    fn state_history_parses_from_toml() {
+        #[derive(Deserialize)]
+        struct Config {
+            state_history: StateHistory,
+        }
+        let parse = |text: &str| toml::from_str::<Config>(text).map(|c| c.state_history);
+        assert_eq!(
+            parse("state_history = 256").expect("a number"),
+            StateHistory::Recent(256)
+        );
+        assert_eq!(
+            parse("state_history = \"archive\"").expect("archive"),
+            StateHistory::Archive
+        );
+        for bad in [
+            "state_history = 1",
+            "state_history = \"all\"",
+            "state_history = -3",
+        ] {
+            let error = parse(bad).expect_err(bad).to_string();
+            assert!(error.contains("at least 2"), "{bad}: {error}");
+        }
+    }
+
     const GOLDEN_ROOT: &str = "a270f15fc67c0b3f8655c02c3fe655b131bfa60d0df2439d95ef571cea778efc";
 
     /// Writes 2,000 values of 256 bytes `byte` to `cf`, under keys 0..2000.
@@ -503,7 +934,8 @@ mod tests {
     }
 
     /// The memory report follows what RocksDB holds: writes land in the memtables, and reads of
-    /// flushed tables go through the one block cache every column family shares.
+    /// flushed tables go through the one block cache every column family shares. The disk
+    /// report counts the flushed table.
     #[test]
     fn memory_reports_memtables_and_the_shared_block_cache() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -521,6 +953,10 @@ mod tests {
             let value = store.db.get_cf(state, i.to_be_bytes()).expect("get");
             assert_eq!(value.as_deref(), Some(&[7u8; 256][..]));
         }
+        let on_disk = store.disk().expect("disk");
+        let state_bytes = on_disk.iter().find(|(cf, _)| *cf == CF_STATE).map(|p| p.1);
+        assert!(state_bytes > Some(0), "{on_disk:?}");
+        assert_eq!(on_disk.len(), COLUMN_FAMILIES.len());
         let read = store.memory().expect("memory");
         assert!(read.block_cache > 0, "{read:?}");
         assert!(read.table_readers > 0, "{read:?}");

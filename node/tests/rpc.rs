@@ -469,3 +469,94 @@ fn calls_beyond_the_rate_limit_are_refused_per_connection() {
     let answer: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(answer.as_array().map(Vec::len), Some(10), "{body}");
 }
+
+/// A node keeping two heights of state (`state_history = 2` in node.toml) proves the latest two
+/// and refuses older heights with the typed `PRUNED` error naming the oldest kept; after a
+/// restart it still does, and its chain replays from genesis.
+#[test]
+fn state_proofs_at_pruned_heights_are_refused_with_the_oldest_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("chain");
+    init(&dir);
+    let toml = std::fs::read_to_string(dir.join("node.toml")).unwrap();
+    assert!(toml.contains("state_history = 256"), "{toml}");
+    std::fs::write(
+        dir.join("node.toml"),
+        toml.replace("state_history = 256", "state_history = 2"),
+    )
+    .unwrap();
+    let node = RunningNode::start(&dir, &["--no-metrics"]);
+    let client = node.client();
+    let hospital = org_key(&dir, ORGS[0]);
+    let deployed = client
+        .send(
+            &hospital,
+            Action::Deploy {
+                code: carechain_contracts::wasm("counter").unwrap().to_vec(),
+                input: input("new", 0u64),
+                salt: vec![],
+            },
+            GAS,
+        )
+        .unwrap();
+    let receipt = client.wait(&deployed, WAIT).unwrap();
+    let contract = receipt["receipt"]["contract"].as_str().unwrap().to_string();
+    for _ in 0..4 {
+        let hash = client
+            .send(
+                &hospital,
+                Action::Call {
+                    contract: Address(unhex32(&contract)),
+                    input: input("increment", 1u64),
+                },
+                GAS,
+            )
+            .unwrap();
+        assert_eq!(
+            client.wait(&hash, WAIT).unwrap()["receipt"]["status"],
+            "success"
+        );
+    }
+    let sender = PublicKey(hospital.verifying_key().to_bytes());
+    let nonce_key = hex::encode(StateKey::Nonce(sender.address()).encode());
+    let prove = |client: &Client, height: u64| {
+        client.call(
+            "cc_getStateProof",
+            vec![json!({"state_key": nonce_key, "height": height})],
+        )
+    };
+    let check = |client: &Client| {
+        let head = client.call("cc_head", vec![]).unwrap()["height"]
+            .as_u64()
+            .unwrap();
+        assert!(head >= 5, "one block per transaction at least: {head}");
+        for height in [head - 1, head] {
+            let block = client.call("cc_getBlock", vec![json!(height)]).unwrap();
+            let proved = prove(client, height).unwrap();
+            assert_eq!(proved["state_root"], block["state_root"], "{block}");
+        }
+        for height in [0, head - 2] {
+            match prove(client, height) {
+                Err(ClientError::Rpc(e)) => {
+                    assert_eq!(e.code, codes::PRUNED, "{e:?}");
+                    assert!(
+                        e.message.contains(&format!("from height {}", head - 1)),
+                        "{e:?}"
+                    );
+                }
+                other => panic!("height {height} of {head}: expected PRUNED, got {other:?}"),
+            }
+        }
+    };
+    check(&client);
+    assert!(node.terminate().success());
+    let node = RunningNode::start(&dir, &["--no-metrics"]);
+    check(&node.client());
+    assert!(node.terminate().success());
+    let (ok, replayed) = common::replay(&dir);
+    assert!(ok, "{replayed}");
+}
+
+fn unhex32(text: &str) -> [u8; 32] {
+    hex::decode(text).unwrap().try_into().unwrap()
+}

@@ -149,7 +149,8 @@ pub fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
          block_interval_ms = 100\n\
          validator_key = \"keys/{}.key\"\n\
          rpc_addr = \"127.0.0.1:9944\"\n\
-         metrics_addr = \"127.0.0.1:9615\"\n",
+         metrics_addr = \"127.0.0.1:9615\"\n\
+         state_history = 256  # heights whose state can be proven; \"archive\" keeps all\n",
         DEMO_ORGANISATIONS[0].0
     );
     let node_path = args.dir.join("node.toml");

@@ -118,10 +118,11 @@ fn open_node(args: &RunArgs) -> anyhow::Result<(ChainDir, ed25519_dalek::Signing
     }
     let key = dir.validator_key()?;
     let proposer = PublicKey(key.verifying_key().to_bytes());
-    let chain = Chain::open(
+    let chain = Chain::open_with(
         &dir.data_dir(),
         dir.genesis.clone(),
         dir.config.engine.into(),
+        dir.config.state_history,
     )?;
     let head = chain.head()?;
     tracing::info!(

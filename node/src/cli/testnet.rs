@@ -146,6 +146,7 @@ pub fn create(args: &TestnetArgs) -> anyhow::Result<Vec<PathBuf>> {
              validator_key = \"keys/{org}.key\"\n\
              rpc_addr = \"127.0.0.1:{rpc}\"\n\
              metrics_addr = \"127.0.0.1:{metrics}\"\n\
+             state_history = 256\n\
              \n\
              [network]\n\
              listen = \"127.0.0.1:{p2p}\"\n\
