@@ -11,9 +11,11 @@
 //! default keeps 256 blocks, as Substrate does), the store keeps the tree readable at the latest
 //! `n` heights only: each commit records in the `stale` column family what its version made
 //! stale (jmt's stale node index, and the keys whose previous value it replaced), and deletes,
-//! in the same atomic batch, what became unreachable from every kept version. Blocks, receipts
-//! and the transaction index are the chain's history and are never pruned; neither is the flat
-//! state. A proof or root asked for at a pruned height is [`StoreError::Pruned`]. With
+//! in the same atomic batch, what became unreachable from every kept version (a version that
+//! changes nothing still replaces the root). Blocks, receipts and the transaction index are the
+//! chain's history and are never pruned; neither are the flat state, code and key preimages.
+//! A proof or root asked for at a pruned height is [`StoreError::Pruned`]; proofs read through
+//! a snapshot, so a commit pruning meanwhile cannot tear one. With
 //! [`StateHistory::Archive`] nothing is recorded or deleted. A database written as an archive
 //! and reopened with pruning prunes only what is committed from then on.
 
@@ -55,8 +57,9 @@ const CF_STALE: &str = "stale";
 const STALE_NODE: u8 = 0;
 const WRITTEN_VALUE: u8 = 1;
 
-/// Versions pruned by one commit at most: a node reopened with a shorter history (or after
-/// archive) catches up a few versions per block instead of in one huge batch.
+/// Versions pruned by one commit at most: a node reopened with a shorter history catches up a
+/// few versions per block instead of in one huge batch (versions with nothing indexed, written
+/// as an archive, do not count).
 const PRUNE_PER_COMMIT: u64 = 4;
 
 const COLUMN_FAMILIES: [&str; 11] = [
@@ -214,12 +217,18 @@ impl Store {
     /// # Errors
     /// [`StoreError::Db`] if RocksDB cannot open it.
     pub fn open_with(path: &Path, history: StateHistory) -> Result<Self, StoreError> {
+        // A version's own stale entries are written with it: the oldest kept version must be
+        // below the one being committed.
+        let history = match history {
+            StateHistory::Recent(keep) => StateHistory::Recent(keep.max(2)),
+            archive => archive,
+        };
         let mut options = Options::default();
         options.create_if_missing(true);
         options.create_missing_column_families(true);
         options.set_compression_type(rocksdb::DBCompressionType::Lz4);
         // One memory budget for the memtables of all column families (by default each of the
-        // nine may hold two 64 MiB memtables): resident memory stays bounded under full blocks.
+        // eleven may hold two 64 MiB memtables): resident memory stays bounded under full blocks.
         options.set_db_write_buffer_size(MEMTABLE_BUDGET);
         // One block cache for all column families, of the kind and size RocksDB makes when none
         // is given (a 32 MiB HyperClockCache). Index and filter blocks stay with their tables:
@@ -248,22 +257,17 @@ impl Store {
         }
     }
 
-    /// [`StoreError::Pruned`] if the state at `height` is pruned.
-    fn check_kept(&self, height: u64) -> Result<(), StoreError> {
-        let oldest = self.oldest_state()?;
+    /// [`StoreError::Pruned`] if the state at `height` is pruned as of `snapshot`. (Tree reads
+    /// through the same snapshot then see everything that height needs.)
+    fn check_kept(&self, height: u64, snapshot: &rocksdb::Snapshot<'_>) -> Result<(), StoreError> {
+        let oldest = match snapshot.get_cf(self.cf(CF_META), OLDEST_STATE)? {
+            None => 0,
+            Some(bytes) => decode("oldest state", &bytes)?,
+        };
         if height < oldest {
             return Err(StoreError::Pruned { height, oldest });
         }
         Ok(())
-    }
-
-    /// A tree read at `height` failed: [`StoreError::Pruned`] if a commit pruned that height
-    /// meanwhile, else the tree's error.
-    fn tree_error(&self, height: u64, e: &anyhow::Error) -> StoreError {
-        match self.check_kept(height) {
-            Err(pruned) => pruned,
-            Ok(()) => StoreError::Tree(e.to_string()),
-        }
     }
 
     /// What RocksDB holds in memory now.
@@ -419,6 +423,7 @@ impl Store {
         let reader = TreeReader {
             store: self,
             ancestors,
+            snapshot: None,
         };
         let tree: Tree<'_, TreeReader<'_>> = Tree::new(&reader);
         let set = pending
@@ -506,8 +511,11 @@ impl Store {
             let oldest = (height + 1).saturating_sub(keep);
             let pruned = self.oldest_state()?;
             if oldest > pruned {
-                let through = oldest.min(pruned + PRUNE_PER_COMMIT);
-                for version in pruned + 1..=through {
+                // Versions with nothing indexed (written as an archive) are skipped at once.
+                let first = self.first_indexed(pruned + 1)?.unwrap_or(oldest);
+                let from = first.clamp(pruned + 1, oldest);
+                let through = oldest.min(from + PRUNE_PER_COMMIT - 1);
+                for version in from..=through {
                     self.prune_version(&mut batch, version)?;
                 }
                 batch.put_cf(self.cf(CF_META), OLDEST_STATE, through.encode());
@@ -538,7 +546,35 @@ impl Store {
         for (version, key_hash) in tree.node_batch.values().keys() {
             batch.put_cf(stale, stale_key(*version, WRITTEN_VALUE, &key_hash.0), []);
         }
+        // A version that changes nothing gets a copy of the previous root, and jmt then records
+        // nothing stale: the previous root must be recorded here, or every empty block would
+        // leave one root behind for good. (When the version changed something, jmt has recorded
+        // it already; the same index key twice is one entry.)
+        for root in tree.node_batch.nodes().keys() {
+            if root.nibble_path().is_empty()
+                && let Some(previous) = root.version().checked_sub(1)
+            {
+                let previous = jmt::storage::NodeKey::new(previous, root.nibble_path().clone());
+                let node_key =
+                    borsh::to_vec(&previous).map_err(|e| StoreError::Tree(e.to_string()))?;
+                batch.put_cf(stale, stale_key(root.version(), STALE_NODE, &node_key), []);
+            }
+        }
         Ok(())
+    }
+
+    /// The lowest version from `from` on with anything in the stale index.
+    fn first_indexed(&self, from: u64) -> Result<Option<u64>, StoreError> {
+        let mut bounds = ReadOptions::default();
+        bounds.set_iterate_lower_bound(from.to_be_bytes());
+        let mut index = self.db.raw_iterator_cf_opt(self.cf(CF_STALE), bounds);
+        index.seek_to_first();
+        let first = index
+            .key()
+            .and_then(|k| k.get(..8))
+            .map(|v| u64::from_be_bytes(v.try_into().expect("8 bytes")));
+        index.status()?;
+        Ok(first)
     }
 
     /// Deletes (into `batch`) what version `version` made stale, with its index entries: the
@@ -595,11 +631,12 @@ impl Store {
         key: &StateKey,
         height: u64,
     ) -> Result<(Option<Vec<u8>>, StateProof), StoreError> {
-        self.check_kept(height)?;
-        let reader = TreeReader::committed(self);
+        let snapshot = self.db.snapshot();
+        self.check_kept(height, &snapshot)?;
+        let reader = TreeReader::committed(self, &snapshot);
         let tree: Tree<'_, TreeReader<'_>> = Tree::new(&reader);
         tree.get_with_proof(key.key_hash(), height)
-            .map_err(|e| self.tree_error(height, &e))
+            .map_err(|e| StoreError::Tree(e.to_string()))
     }
 
     /// Like [`Store::prove`], for a key given as its encoded bytes.
@@ -612,11 +649,12 @@ impl Store {
         key: &[u8],
         height: u64,
     ) -> Result<(Option<Vec<u8>>, StateProof), StoreError> {
-        self.check_kept(height)?;
-        let reader = TreeReader::committed(self);
+        let snapshot = self.db.snapshot();
+        self.check_kept(height, &snapshot)?;
+        let reader = TreeReader::committed(self, &snapshot);
         let tree: Tree<'_, TreeReader<'_>> = Tree::new(&reader);
         tree.get_with_proof(jmt::KeyHash(crate::hash::blake2b_256(key)), height)
-            .map_err(|e| self.tree_error(height, &e))
+            .map_err(|e| StoreError::Tree(e.to_string()))
     }
 
     /// The state root at `height`.
@@ -625,12 +663,13 @@ impl Store {
     /// [`StoreError::Pruned`] if the state at `height` is pruned; [`StoreError::Tree`] if the
     /// tree has no such version.
     pub fn state_root(&self, height: u64) -> Result<[u8; 32], StoreError> {
-        self.check_kept(height)?;
-        let reader = TreeReader::committed(self);
+        let snapshot = self.db.snapshot();
+        self.check_kept(height, &snapshot)?;
+        let reader = TreeReader::committed(self, &snapshot);
         let tree: Tree<'_, TreeReader<'_>> = Tree::new(&reader);
         tree.get_root_hash(height)
             .map(|r| r.0)
-            .map_err(|e| self.tree_error(height, &e))
+            .map_err(|e| StoreError::Tree(e.to_string()))
     }
 }
 
@@ -639,14 +678,27 @@ impl Store {
 struct TreeReader<'a> {
     store: &'a Store,
     ancestors: &'a [&'a jmt::storage::TreeUpdateBatch],
+    /// Reads through this snapshot, if any (the committed tree as of one instant).
+    snapshot: Option<&'a rocksdb::Snapshot<'a>>,
 }
 
 impl<'a> TreeReader<'a> {
-    fn committed(store: &'a Store) -> Self {
+    /// The committed tree as of `snapshot`: a commit pruning nodes meanwhile does not tear a
+    /// read in the middle of a walk.
+    fn committed(store: &'a Store, snapshot: &'a rocksdb::Snapshot<'a>) -> Self {
         TreeReader {
             store,
             ancestors: &[],
+            snapshot: Some(snapshot),
         }
+    }
+
+    fn read_options(&self) -> ReadOptions {
+        let mut options = ReadOptions::default();
+        if let Some(snapshot) = self.snapshot {
+            options.set_snapshot(snapshot);
+        }
+        options
     }
 }
 
@@ -662,11 +714,11 @@ impl jmt::storage::TreeReader for TreeReader<'_> {
             }
         }
         let k = borsh::to_vec(node_key)?;
-        match self
-            .store
-            .db
-            .get_pinned_cf(self.store.cf(CF_TREE_NODES), k)?
-        {
+        match self.store.db.get_pinned_cf_opt(
+            self.store.cf(CF_TREE_NODES),
+            k,
+            &self.read_options(),
+        )? {
             None => Ok(None),
             Some(bytes) => Ok(Some(borsh::from_slice(&bytes)?)),
         }
@@ -691,7 +743,10 @@ impl jmt::storage::TreeReader for TreeReader<'_> {
                 return Ok(value.clone());
             }
         }
-        let mut iter = self.store.db.raw_iterator_cf(self.store.cf(CF_TREE_VALUES));
+        let mut iter = self
+            .store
+            .db
+            .raw_iterator_cf_opt(self.store.cf(CF_TREE_VALUES), self.read_options());
         iter.seek_for_prev(value_key(&key_hash, max_version));
         if iter.valid()
             && let (Some(k), Some(v)) = (iter.key(), iter.value())
@@ -787,16 +842,19 @@ mod tests {
             .count()
     }
 
-    /// Commits versions 0..=`last`: every version rewrites 40 hot keys with its height; versions
-    /// 0 to 4 each also write a cold key that is never written again; `gone` is written at 1
-    /// and deleted at 10. Returns the roots, and the tree's node and value counts after
-    /// version 20 and after `last`.
-    fn write_history(store: &Store, last: u64) -> (Vec<[u8; 32]>, [(usize, usize); 2]) {
+    /// Commits versions `first..=last`: every version rewrites 40 hot keys with its height,
+    /// except 21 to 25, which change nothing (empty blocks); versions 0 to 4 each also write a
+    /// cold key that is never written again; `gone` is written at 1 and deleted at 10. Returns
+    /// the roots, and the tree's node and value counts after version 20 and after `last`.
+    fn write_history(store: &Store, first: u64, last: u64) -> (Vec<[u8; 32]>, [(usize, usize); 2]) {
         let mut roots = Vec::new();
         let mut counts = [(0, 0); 2];
-        for height in 0..=last {
+        for height in first..=last {
             let mut pending = Pending::default();
             for i in 0..40 {
+                if (21..=25).contains(&height) {
+                    break;
+                }
                 pending.entries.insert(
                     format!("hot {i}").into_bytes(),
                     Some(height.to_le_bytes().to_vec()),
@@ -841,10 +899,10 @@ mod tests {
     fn pruning_keeps_recent_heights_provable_and_the_tree_bounded() {
         let archive_dir = tempfile::tempdir().expect("temp dir");
         let archive = Store::open_with(archive_dir.path(), StateHistory::Archive).expect("open");
-        let (archive_roots, archive_counts) = write_history(&archive, 40);
+        let (archive_roots, archive_counts) = write_history(&archive, 0, 40);
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open_with(dir.path(), StateHistory::Recent(3)).expect("open");
-        let (roots, counts) = write_history(&store, 40);
+        let (roots, counts) = write_history(&store, 0, 40);
         assert_eq!(roots, archive_roots, "pruning does not change the state");
 
         assert_eq!(store.oldest_state().expect("oldest"), 38);
@@ -893,6 +951,42 @@ mod tests {
         assert!(values_40 <= 40 * 4 + 5 + 1, "{values_40}");
         assert!(entries(&store, CF_STALE) > 0);
         assert_eq!(entries(&archive, CF_STALE), 0);
+    }
+
+    /// A database written as an archive and reopened with a recent history prunes what it
+    /// commits from then on, and its oldest kept height follows the window at once.
+    #[test]
+    fn an_archive_reopened_with_a_recent_history_prunes_from_then_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let archive = Store::open_with(dir.path(), StateHistory::Archive).expect("open");
+        let (mut roots, _) = write_history(&archive, 0, 30);
+        drop(archive);
+        let store = Store::open_with(dir.path(), StateHistory::Recent(3)).expect("reopen");
+        let (more, _) = write_history(&store, 31, 40);
+        roots.extend(more);
+        assert_eq!(store.oldest_state().expect("oldest"), 38);
+        for height in 38..=40 {
+            assert_eq!(
+                proven(&store, b"hot 3", height, roots[height as usize]),
+                Some(height.to_le_bytes().to_vec())
+            );
+        }
+        assert!(matches!(
+            store.prove_raw(b"hot 3", 37),
+            Err(StoreError::Pruned { oldest: 38, .. })
+        ));
+        // Versions 31 to 38 were pruned (what 38 made stale no kept height needs): their stale
+        // entries are gone, 39 and 40's remain.
+        let mut versions: Vec<u64> = store
+            .db
+            .iterator_cf(store.cf(CF_STALE), rocksdb::IteratorMode::Start)
+            .map(|entry| {
+                let (key, _) = entry.expect("entry");
+                u64::from_be_bytes(key[..8].try_into().expect("8 bytes"))
+            })
+            .collect();
+        versions.dedup();
+        assert_eq!(versions, vec![39, 40]);
     }
 
     /// The history setting in node.toml: a number of blocks (at least 2) or "archive".

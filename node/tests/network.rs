@@ -481,11 +481,22 @@ fn a_validator_whose_p2p_port_is_taken_stops_and_says_so() {
     let (dirs, metrics_port) = create(&tmp.path().join("net"));
     let p2p = metrics_port - N as u16;
     let _holder = TcpListener::bind(("127.0.0.1", p2p)).expect("holding validator 0's port");
-    let out = Command::new(env!("CARGO_BIN_EXE_carechain"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_carechain"))
         .args(["run", "--rpc-addr", "127.0.0.1:0", "--no-metrics", "--dir"])
         .arg(&dirs[0])
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("running carechain run");
+    // It must stop by itself; a node that runs on is killed and fails the test.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("try_wait").is_none() {
+        if Instant::now() > deadline {
+            child.kill().expect("kill");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("its output");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(

@@ -139,8 +139,9 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
         consensus_config.max_message_bytes(),
         NZUsize!(1024),
     );
-    // The p2p listener binds in a task of its own and, if the port is taken, only logs its panic:
-    // check the port first so that the node stops with the address and the reason instead. (Both
+    // The p2p listener binds in a task of its own and, if the port is taken, panics there (the
+    // runtime then stops): check the port first so that the node stops with the address and the
+    // reason instead, before printing its start line. (Both
     // binds set SO_REUSEADDR, so a port held only by TIME_WAIT connections of an earlier run of
     // this node passes here and there alike.)
     std::net::TcpListener::bind(network.listen)
@@ -207,8 +208,8 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
     tracing::info!(rpc = %rpc_addr, p2p = %network.listen, "validator listening");
 
     // A validator without its p2p network cannot take part in consensus: if the network stops
-    // (one of its actors failed), stop the node with an error rather than serve a chain that no
-    // longer advances.
+    // (one of its actors exits; a panic stops the whole runtime anyway), stop the node with an
+    // error rather than serve a chain that no longer advances.
     let p2p_stopped = tokio::select! {
         () = super::run::shutdown_signal() => None,
         stopped = &mut p2p => Some(stopped),
