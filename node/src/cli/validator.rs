@@ -141,9 +141,9 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
     );
     // The p2p listener binds in a task of its own and, if the port is taken, panics there (the
     // runtime then stops): check the port first so that the node stops with the address and the
-    // reason instead, before printing its start line. (Both
-    // binds set SO_REUSEADDR, so a port held only by TIME_WAIT connections of an earlier run of
-    // this node passes here and there alike.)
+    // reason instead, before printing its start line. (Both binds set SO_REUSEADDR, so a port
+    // held only by TIME_WAIT connections of an earlier run of this node passes here and there
+    // alike.)
     std::net::TcpListener::bind(network.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen for peers on {}: {e}", network.listen))?;
     let (mut p2p, mut oracle) = lookup::Network::new(context.child("p2p"), p2p_config);
