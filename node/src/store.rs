@@ -196,6 +196,11 @@ fn stale_key(version: u64, kind: u8, key: &[u8]) -> Vec<u8> {
     k
 }
 
+/// The stored oldest kept height (none stored: 0, nothing pruned yet).
+fn decode_oldest(bytes: Option<&[u8]>) -> Result<u64, StoreError> {
+    bytes.map_or(Ok(0), |bytes| decode("oldest state", bytes))
+}
+
 fn decode<T: Decode>(what: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
     T::decode(&mut &bytes[..]).map_err(|e| StoreError::Corrupt {
         what,
@@ -251,19 +256,17 @@ impl Store {
     /// # Errors
     /// [`StoreError`] if it cannot be read.
     pub fn oldest_state(&self) -> Result<u64, StoreError> {
-        match self.db.get_pinned_cf(self.cf(CF_META), OLDEST_STATE)? {
-            None => Ok(0),
-            Some(bytes) => decode("oldest state", &bytes),
-        }
+        decode_oldest(
+            self.db
+                .get_pinned_cf(self.cf(CF_META), OLDEST_STATE)?
+                .as_deref(),
+        )
     }
 
     /// [`StoreError::Pruned`] if the state at `height` is pruned as of `snapshot`. (Tree reads
     /// through the same snapshot then see everything that height needs.)
     fn check_kept(&self, height: u64, snapshot: &rocksdb::Snapshot<'_>) -> Result<(), StoreError> {
-        let oldest = match snapshot.get_cf(self.cf(CF_META), OLDEST_STATE)? {
-            None => 0,
-            Some(bytes) => decode("oldest state", &bytes)?,
-        };
+        let oldest = decode_oldest(snapshot.get_cf(self.cf(CF_META), OLDEST_STATE)?.as_deref())?;
         if height < oldest {
             return Err(StoreError::Pruned { height, oldest });
         }
@@ -580,17 +583,21 @@ impl Store {
     /// Deletes (into `batch`) what version `version` made stale, with its index entries: the
     /// tree then stays readable from `version` on.
     fn prune_version(&self, batch: &mut WriteBatch, version: u64) -> Result<(), StoreError> {
-        let stale = self.cf(CF_STALE);
+        let (stale, nodes, values_cf) = (
+            self.cf(CF_STALE),
+            self.cf(CF_TREE_NODES),
+            self.cf(CF_TREE_VALUES),
+        );
         let mut bounds = ReadOptions::default();
         bounds.set_iterate_lower_bound(version.to_be_bytes());
         bounds.set_iterate_upper_bound((version + 1).to_be_bytes());
         let mut index = self.db.raw_iterator_cf_opt(stale, bounds);
-        let mut values = self.db.raw_iterator_cf(self.cf(CF_TREE_VALUES));
+        let mut values = self.db.raw_iterator_cf(values_cf);
         index.seek_to_first();
         while let Some(entry) = index.key() {
             match (entry.get(8), entry.get(9..)) {
                 (Some(&STALE_NODE), Some(node_key)) => {
-                    batch.delete_cf(self.cf(CF_TREE_NODES), node_key);
+                    batch.delete_cf(nodes, node_key);
                 }
                 (Some(&WRITTEN_VALUE), Some(key_hash)) if key_hash.len() == 32 => {
                     // The value this version replaced: the latest one below it. (Older ones
@@ -602,7 +609,7 @@ impl Store {
                             && k.len() == 40
                             && k[..32] == key_hash.0
                         {
-                            batch.delete_cf(self.cf(CF_TREE_VALUES), k);
+                            batch.delete_cf(values_cf, k);
                         }
                         values.status()?;
                     }

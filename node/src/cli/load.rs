@@ -1,8 +1,8 @@
 //! `carechain load`: a load generator for a node on loopback. It pre-signs transactions from the
 //! chain directory's member keys, submits them over JSON-RPC in batches, over HTTP or WebSocket
-//! (at a target rate or as fast as they are accepted), follows the blocks that commit them, and reports committed tx/s,
-//! submit-to-commit latency (p50/p95/p99), refusals by reason, and the node's CPU and resident
-//! memory (from /proc, the node's pid given by `cc_status`).
+//! (at a target rate or as fast as they are accepted), follows the blocks that commit them, and
+//! reports committed tx/s, submit-to-commit latency (p50/p95/p99), refusals by reason, and the
+//! node's CPU and resident memory (from /proc, the node's pid given by `cc_status`).
 //!
 //! Modes: `trivial` (a counter contract's `increment`, from every key of the directory) and
 //! `healthcare` (a mix on the contracts `scripts/demo` deploys: 40% consent checks, 30% drug
