@@ -302,18 +302,7 @@ fn classify(code: &[u8], original: wasmparser::BinaryReaderError) -> ValidationE
 }
 
 fn validate_inner(code: &[u8], limits: &Limits) -> Result<ValidatedModule, Refusal> {
-    let mut validator = Validator::new_with_features(allowed_features());
-    let mut allocs = FuncValidatorAllocations::default();
-    let mut types: Vec<FuncType> = Vec::new();
-    let mut imported_funcs = 0u32;
-    let mut func_types: Vec<u32> = Vec::new();
-    let mut stack_costs: Vec<u32> = Vec::new();
-    let mut initial_pages: Option<u32> = None;
-    let mut table_initial: Option<u64> = None;
-    let mut exports: Vec<(String, ExternalKind, u32)> = Vec::new();
-    let mut data_bytes = 0u64;
-    let mut code_index = 0u32;
-
+    let mut scan = Scan::new(limits);
     for payload in Parser::new(0).parse_all(code) {
         let payload = payload.map_err(|e| Refusal::Ours(e.into()))?;
         match &payload {
@@ -323,103 +312,18 @@ fn validate_inner(code: &[u8], limits: &Limits) -> Result<ValidatedModule, Refus
                 }
                 .into());
             }
-            Payload::TypeSection(reader) => {
-                too_many(
-                    "types",
-                    u64::from(reader.count()),
-                    u64::from(limits.max_types),
-                )?;
-                for rec_group in reader.clone() {
-                    let rec_group = rec_group.map_err(|e| Refusal::Ours(e.into()))?;
-                    for sub in rec_group.into_types() {
-                        match &sub.composite_type.inner {
-                            wasmparser::CompositeInnerType::Func(f) => {
-                                too_many(
-                                    "params",
-                                    f.params().len() as u64,
-                                    u64::from(limits.max_params),
-                                )?;
-                                types.push(FuncType {
-                                    params: f.params().to_vec(),
-                                    results: f.results().to_vec(),
-                                });
-                            }
-                            // GC types: wasmparser refuses them below, classified as `gc`.
-                            _ => types.push(FuncType {
-                                params: vec![],
-                                results: vec![],
-                            }),
-                        }
-                    }
-                }
-            }
-            Payload::ImportSection(reader) => {
-                for import in reader.clone().into_imports() {
-                    let import = import.map_err(|e| Refusal::Ours(e.into()))?;
-                    let not_allowed = || ValidationError::ImportNotAllowed {
-                        module: import.module.to_string(),
-                        name: import.name.to_string(),
-                    };
-                    let TypeRef::Func(type_index) = import.ty else {
-                        return Err(not_allowed().into());
-                    };
-                    if import.module != HOST_MODULE {
-                        return Err(not_allowed().into());
-                    }
-                    let host_fn = HostFn::from_name(import.name).ok_or_else(not_allowed)?;
-                    let expected_params: Vec<ValType> =
-                        host_fn.params().iter().copied().map(abi_val).collect();
-                    let expected_results: Vec<ValType> =
-                        host_fn.results().iter().copied().map(abi_val).collect();
-                    let matches = types.get(type_index as usize).is_some_and(|t| {
-                        t.params == expected_params && t.results == expected_results
-                    });
-                    if !matches {
-                        return Err(ValidationError::ImportSignatureMismatch {
-                            name: import.name.to_string(),
-                        }
-                        .into());
-                    }
-                    imported_funcs += 1;
-                }
-            }
+            Payload::TypeSection(reader) => scan.types(reader)?,
+            Payload::ImportSection(reader) => scan.imports(reader)?,
             Payload::FunctionSection(reader) => {
-                let total = u64::from(imported_funcs) + u64::from(reader.count());
+                let total = u64::from(scan.imported_funcs) + u64::from(reader.count());
                 too_many("functions", total, u64::from(limits.max_functions))?;
                 for ty in reader.clone() {
-                    func_types.push(ty.map_err(|e| Refusal::Ours(e.into()))?);
+                    scan.func_types
+                        .push(ty.map_err(|e| Refusal::Ours(e.into()))?);
                 }
             }
-            Payload::TableSection(reader) => {
-                too_many("tables", u64::from(reader.count()), 1)?;
-                for table in reader.clone() {
-                    let table = table.map_err(|e| Refusal::Ours(e.into()))?;
-                    let declared = table.ty.initial.max(table.ty.maximum.unwrap_or(0));
-                    if declared > u64::from(limits.max_table_elements) {
-                        return Err(ValidationError::TableTooLarge {
-                            elements: declared,
-                            limit: limits.max_table_elements,
-                        }
-                        .into());
-                    }
-                    table_initial = Some(table.ty.initial);
-                }
-            }
-            Payload::MemorySection(reader) => {
-                too_many("memories", u64::from(reader.count()), 1)?;
-                for memory in reader.clone() {
-                    let memory = memory.map_err(|e| Refusal::Ours(e.into()))?;
-                    let declared = memory.initial.max(memory.maximum.unwrap_or(0));
-                    if declared > u64::from(limits.max_memory_pages) {
-                        return Err(ValidationError::MemoryTooLarge {
-                            pages: declared,
-                            limit: limits.max_memory_pages,
-                        }
-                        .into());
-                    }
-                    initial_pages = Some(memory.initial as u32);
-                }
-            }
+            Payload::TableSection(reader) => scan.tables(reader)?,
+            Payload::MemorySection(reader) => scan.memories(reader)?,
             Payload::GlobalSection(reader) => {
                 too_many(
                     "globals",
@@ -427,163 +331,329 @@ fn validate_inner(code: &[u8], limits: &Limits) -> Result<ValidatedModule, Refus
                     u64::from(limits.max_globals),
                 )?;
             }
-            Payload::ExportSection(reader) => {
-                too_many(
-                    "exports",
-                    u64::from(reader.count()),
-                    u64::from(limits.max_exports),
-                )?;
-                for export in reader.clone() {
-                    let export = export.map_err(|e| Refusal::Ours(e.into()))?;
-                    if export.name.starts_with(RESERVED_PREFIX) {
-                        return Err(ValidationError::ReservedExport {
-                            name: export.name.to_string(),
-                        }
-                        .into());
-                    }
-                    exports.push((export.name.to_string(), export.kind, export.index));
-                }
-            }
+            Payload::ExportSection(reader) => scan.exports(reader)?,
             Payload::StartSection { .. } => return Err(ValidationError::StartFunction.into()),
-            Payload::ElementSection(reader) => {
-                too_many(
-                    "element_segments",
-                    u64::from(reader.count()),
-                    u64::from(limits.max_element_segments),
-                )?;
-                for (index, element) in reader.clone().into_iter().enumerate() {
-                    let element = element.map_err(|e| Refusal::Ours(e.into()))?;
-                    if let ElementKind::Active { offset_expr, .. } = &element.kind {
-                        let len = match &element.items {
-                            wasmparser::ElementItems::Functions(r) => u64::from(r.count()),
-                            wasmparser::ElementItems::Expressions(_, r) => u64::from(r.count()),
-                        };
-                        let fits = match (const_i32(offset_expr), table_initial) {
-                            (Some(offset), Some(initial)) => u64::from(offset) + len <= initial,
-                            (Some(_), None) => false,
-                            // A non-constant offset is refused by wasmparser below.
-                            (None, _) => true,
-                        };
-                        if !fits {
-                            return Err(ValidationError::ElementSegmentOutOfBounds {
-                                index: index as u32,
-                            }
-                            .into());
-                        }
-                    }
-                }
-            }
-            Payload::DataSection(reader) => {
-                too_many(
-                    "data_segments",
-                    u64::from(reader.count()),
-                    u64::from(limits.max_data_segments),
-                )?;
-                for (index, data) in reader.clone().into_iter().enumerate() {
-                    let data = data.map_err(|e| Refusal::Ours(e.into()))?;
-                    if let DataKind::Active { offset_expr, .. } = &data.kind {
-                        let len = data.data.len() as u64;
-                        data_bytes += len;
-                        let memory_bytes = u64::from(initial_pages.unwrap_or(0)) * 65_536;
-                        let fits = match const_i32(offset_expr) {
-                            Some(offset) => u64::from(offset) + len <= memory_bytes,
-                            None => true,
-                        };
-                        if !fits {
-                            return Err(ValidationError::DataSegmentOutOfBounds {
-                                index: index as u32,
-                            }
-                            .into());
-                        }
-                    }
-                }
-            }
+            Payload::ElementSection(reader) => scan.elements(reader)?,
+            Payload::DataSection(reader) => scan.data(reader)?,
             Payload::CodeSectionEntry(body) => {
-                let function = imported_funcs + code_index;
-                let type_index = func_types.get(code_index as usize).copied();
-                let params = type_index
-                    .and_then(|t| types.get(t as usize))
-                    .map_or(0, |t| t.params.len() as u64);
-                let mut locals = params;
-                for local in body
-                    .get_locals_reader()
-                    .map_err(|e| Refusal::Ours(e.into()))?
-                {
-                    let (count, _) = local.map_err(|e| Refusal::Ours(e.into()))?;
-                    locals += u64::from(count);
-                    if locals > u64::from(limits.max_locals) {
-                        return Err(ValidationError::TooManyLocals {
-                            function,
-                            count: locals,
-                            limit: limits.max_locals,
-                        }
-                        .into());
-                    }
-                }
-                check_nesting(body, function, limits)?;
-                // Full validation of the body, tracking the operand stack's maximum height.
-                let func = validator.code_section_entry(body).map_err(Refusal::Wasm)?;
-                let mut fv = func.into_validator(std::mem::take(&mut allocs));
-                let mut reader = body.get_binary_reader();
-                fv.read_locals(&mut reader).map_err(Refusal::Wasm)?;
-                reader.set_features(allowed_features());
-                let mut max_height = 0u32;
-                while !reader.eof() {
-                    let offset = reader.original_position();
-                    reader
-                        .visit_operator(&mut fv.visitor(offset))
-                        .and_then(|r| r)
-                        .map_err(Refusal::Wasm)?;
-                    max_height = max_height.max(fv.operand_stack_height());
-                }
-                let end = reader.original_position();
-                reader
-                    .finish_expression(&fv.visitor(end))
-                    .map_err(Refusal::Wasm)?;
-                let cost = u64::from(fv.len_locals())
-                    + u64::from(max_height)
-                    + u64::from(limits.frame_overhead);
-                stack_costs.push(u32::try_from(cost).unwrap_or(u32::MAX));
-                allocs = fv.into_allocations();
-                code_index += 1;
+                // Validated (by wasmparser too) function by function.
+                scan.code(body)?;
                 continue;
             }
             _ => {}
         }
-        validator.payload(&payload).map_err(Refusal::Wasm)?;
+        scan.validator.payload(&payload).map_err(Refusal::Wasm)?;
+    }
+    scan.finish()
+}
+
+/// What validation gathers section by section, and wasmparser's validator alongside.
+struct Scan<'l> {
+    limits: &'l Limits,
+    validator: Validator,
+    allocs: FuncValidatorAllocations,
+    types: Vec<FuncType>,
+    imported_funcs: u32,
+    func_types: Vec<u32>,
+    stack_costs: Vec<u32>,
+    initial_pages: Option<u32>,
+    table_initial: Option<u64>,
+    exports: Vec<(String, ExternalKind, u32)>,
+    data_bytes: u64,
+    code_index: u32,
+}
+
+impl<'l> Scan<'l> {
+    fn new(limits: &'l Limits) -> Self {
+        Scan {
+            limits,
+            validator: Validator::new_with_features(allowed_features()),
+            allocs: FuncValidatorAllocations::default(),
+            types: Vec::new(),
+            imported_funcs: 0,
+            func_types: Vec::new(),
+            stack_costs: Vec::new(),
+            initial_pages: None,
+            table_initial: None,
+            exports: Vec::new(),
+            data_bytes: 0,
+            code_index: 0,
+        }
     }
 
-    let find = |name: &'static str| exports.iter().find(|(n, _, _)| n == name);
-    let (_, kind, _) = find(EXPORT_MEMORY).ok_or(ValidationError::MissingExport {
-        name: EXPORT_MEMORY,
-    })?;
-    if *kind != ExternalKind::Memory {
-        return Err(ValidationError::ExportMismatch {
+    /// The type section: function types, parameters within the limit.
+    fn types(&mut self, reader: &wasmparser::TypeSectionReader<'_>) -> Result<(), Refusal> {
+        let limits = self.limits;
+        too_many(
+            "types",
+            u64::from(reader.count()),
+            u64::from(limits.max_types),
+        )?;
+        for rec_group in reader.clone() {
+            let rec_group = rec_group.map_err(|e| Refusal::Ours(e.into()))?;
+            for sub in rec_group.into_types() {
+                match &sub.composite_type.inner {
+                    wasmparser::CompositeInnerType::Func(f) => {
+                        too_many(
+                            "params",
+                            f.params().len() as u64,
+                            u64::from(limits.max_params),
+                        )?;
+                        self.types.push(FuncType {
+                            params: f.params().to_vec(),
+                            results: f.results().to_vec(),
+                        });
+                    }
+                    // GC types: wasmparser refuses them below, classified as `gc`.
+                    _ => self.types.push(FuncType {
+                        params: vec![],
+                        results: vec![],
+                    }),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The import section: host functions of the ABI only, with their exact signatures.
+    fn imports(&mut self, reader: &wasmparser::ImportSectionReader<'_>) -> Result<(), Refusal> {
+        for import in reader.clone().into_imports() {
+            let import = import.map_err(|e| Refusal::Ours(e.into()))?;
+            let not_allowed = || ValidationError::ImportNotAllowed {
+                module: import.module.to_string(),
+                name: import.name.to_string(),
+            };
+            let TypeRef::Func(type_index) = import.ty else {
+                return Err(not_allowed().into());
+            };
+            if import.module != HOST_MODULE {
+                return Err(not_allowed().into());
+            }
+            let host_fn = HostFn::from_name(import.name).ok_or_else(not_allowed)?;
+            let expected_params: Vec<ValType> =
+                host_fn.params().iter().copied().map(abi_val).collect();
+            let expected_results: Vec<ValType> =
+                host_fn.results().iter().copied().map(abi_val).collect();
+            let matches = self
+                .types
+                .get(type_index as usize)
+                .is_some_and(|t| t.params == expected_params && t.results == expected_results);
+            if !matches {
+                return Err(ValidationError::ImportSignatureMismatch {
+                    name: import.name.to_string(),
+                }
+                .into());
+            }
+            self.imported_funcs += 1;
+        }
+        Ok(())
+    }
+
+    /// The table section: at most one table, within the element limit.
+    fn tables(&mut self, reader: &wasmparser::TableSectionReader<'_>) -> Result<(), Refusal> {
+        too_many("tables", u64::from(reader.count()), 1)?;
+        for table in reader.clone() {
+            let table = table.map_err(|e| Refusal::Ours(e.into()))?;
+            let declared = table.ty.initial.max(table.ty.maximum.unwrap_or(0));
+            if declared > u64::from(self.limits.max_table_elements) {
+                return Err(ValidationError::TableTooLarge {
+                    elements: declared,
+                    limit: self.limits.max_table_elements,
+                }
+                .into());
+            }
+            self.table_initial = Some(table.ty.initial);
+        }
+        Ok(())
+    }
+
+    /// The memory section: at most one memory, within the page limit.
+    fn memories(&mut self, reader: &wasmparser::MemorySectionReader<'_>) -> Result<(), Refusal> {
+        too_many("memories", u64::from(reader.count()), 1)?;
+        for memory in reader.clone() {
+            let memory = memory.map_err(|e| Refusal::Ours(e.into()))?;
+            let declared = memory.initial.max(memory.maximum.unwrap_or(0));
+            if declared > u64::from(self.limits.max_memory_pages) {
+                return Err(ValidationError::MemoryTooLarge {
+                    pages: declared,
+                    limit: self.limits.max_memory_pages,
+                }
+                .into());
+            }
+            self.initial_pages = Some(memory.initial as u32);
+        }
+        Ok(())
+    }
+
+    /// The export section: within the limit, no name of the instrumentation's.
+    fn exports(&mut self, reader: &wasmparser::ExportSectionReader<'_>) -> Result<(), Refusal> {
+        too_many(
+            "exports",
+            u64::from(reader.count()),
+            u64::from(self.limits.max_exports),
+        )?;
+        for export in reader.clone() {
+            let export = export.map_err(|e| Refusal::Ours(e.into()))?;
+            if export.name.starts_with(RESERVED_PREFIX) {
+                return Err(ValidationError::ReservedExport {
+                    name: export.name.to_string(),
+                }
+                .into());
+            }
+            self.exports
+                .push((export.name.to_string(), export.kind, export.index));
+        }
+        Ok(())
+    }
+
+    /// The element section: active segments inside the table.
+    fn elements(&mut self, reader: &wasmparser::ElementSectionReader<'_>) -> Result<(), Refusal> {
+        too_many(
+            "element_segments",
+            u64::from(reader.count()),
+            u64::from(self.limits.max_element_segments),
+        )?;
+        for (index, element) in reader.clone().into_iter().enumerate() {
+            let element = element.map_err(|e| Refusal::Ours(e.into()))?;
+            if let ElementKind::Active { offset_expr, .. } = &element.kind {
+                let len = match &element.items {
+                    wasmparser::ElementItems::Functions(r) => u64::from(r.count()),
+                    wasmparser::ElementItems::Expressions(_, r) => u64::from(r.count()),
+                };
+                let fits = match (const_i32(offset_expr), self.table_initial) {
+                    (Some(offset), Some(initial)) => u64::from(offset) + len <= initial,
+                    (Some(_), None) => false,
+                    // A non-constant offset is refused by wasmparser below.
+                    (None, _) => true,
+                };
+                if !fits {
+                    return Err(ValidationError::ElementSegmentOutOfBounds {
+                        index: index as u32,
+                    }
+                    .into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The data section: active segments inside the initial memory.
+    fn data(&mut self, reader: &wasmparser::DataSectionReader<'_>) -> Result<(), Refusal> {
+        too_many(
+            "data_segments",
+            u64::from(reader.count()),
+            u64::from(self.limits.max_data_segments),
+        )?;
+        for (index, data) in reader.clone().into_iter().enumerate() {
+            let data = data.map_err(|e| Refusal::Ours(e.into()))?;
+            if let DataKind::Active { offset_expr, .. } = &data.kind {
+                let len = data.data.len() as u64;
+                self.data_bytes += len;
+                let memory_bytes = u64::from(self.initial_pages.unwrap_or(0)) * 65_536;
+                let fits = match const_i32(offset_expr) {
+                    Some(offset) => u64::from(offset) + len <= memory_bytes,
+                    None => true,
+                };
+                if !fits {
+                    return Err(ValidationError::DataSegmentOutOfBounds {
+                        index: index as u32,
+                    }
+                    .into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A function body: locals and nesting within the limits, then full validation tracking
+    /// the operand stack's maximum height (the function's deterministic stack cost).
+    fn code(&mut self, body: &wasmparser::FunctionBody<'_>) -> Result<(), Refusal> {
+        let limits = self.limits;
+        let function = self.imported_funcs + self.code_index;
+        let type_index = self.func_types.get(self.code_index as usize).copied();
+        let params = type_index
+            .and_then(|t| self.types.get(t as usize))
+            .map_or(0, |t| t.params.len() as u64);
+        let mut locals = params;
+        for local in body
+            .get_locals_reader()
+            .map_err(|e| Refusal::Ours(e.into()))?
+        {
+            let (count, _) = local.map_err(|e| Refusal::Ours(e.into()))?;
+            locals += u64::from(count);
+            if locals > u64::from(limits.max_locals) {
+                return Err(ValidationError::TooManyLocals {
+                    function,
+                    count: locals,
+                    limit: limits.max_locals,
+                }
+                .into());
+            }
+        }
+        check_nesting(body, function, limits)?;
+        let func = self
+            .validator
+            .code_section_entry(body)
+            .map_err(Refusal::Wasm)?;
+        let mut fv = func.into_validator(std::mem::take(&mut self.allocs));
+        let mut reader = body.get_binary_reader();
+        fv.read_locals(&mut reader).map_err(Refusal::Wasm)?;
+        reader.set_features(allowed_features());
+        let mut max_height = 0u32;
+        while !reader.eof() {
+            let offset = reader.original_position();
+            reader
+                .visit_operator(&mut fv.visitor(offset))
+                .and_then(|r| r)
+                .map_err(Refusal::Wasm)?;
+            max_height = max_height.max(fv.operand_stack_height());
+        }
+        let end = reader.original_position();
+        reader
+            .finish_expression(&fv.visitor(end))
+            .map_err(Refusal::Wasm)?;
+        let cost =
+            u64::from(fv.len_locals()) + u64::from(max_height) + u64::from(limits.frame_overhead);
+        self.stack_costs
+            .push(u32::try_from(cost).unwrap_or(u32::MAX));
+        self.allocs = fv.into_allocations();
+        self.code_index += 1;
+        Ok(())
+    }
+
+    /// The required exports (`memory`, and `deploy` and `call` as `() -> ()`), then the module.
+    fn finish(self) -> Result<ValidatedModule, Refusal> {
+        let find = |name: &'static str| self.exports.iter().find(|(n, _, _)| n == name);
+        let (_, kind, _) = find(EXPORT_MEMORY).ok_or(ValidationError::MissingExport {
             name: EXPORT_MEMORY,
+        })?;
+        if *kind != ExternalKind::Memory {
+            return Err(ValidationError::ExportMismatch {
+                name: EXPORT_MEMORY,
+            }
+            .into());
         }
-        .into());
-    }
-    for name in [EXPORT_DEPLOY, EXPORT_CALL] {
-        let (_, kind, index) = find(name).ok_or(ValidationError::MissingExport { name })?;
-        let is_unit_fn = *kind == ExternalKind::Func
-            && index
-                .checked_sub(imported_funcs)
-                .and_then(|i| func_types.get(i as usize))
-                .and_then(|t| types.get(*t as usize))
-                .is_some_and(|t| t.params.is_empty() && t.results.is_empty());
-        if !is_unit_fn {
-            return Err(ValidationError::ExportMismatch { name }.into());
+        for name in [EXPORT_DEPLOY, EXPORT_CALL] {
+            let (_, kind, index) = find(name).ok_or(ValidationError::MissingExport { name })?;
+            let is_unit_fn = *kind == ExternalKind::Func
+                && index
+                    .checked_sub(self.imported_funcs)
+                    .and_then(|i| self.func_types.get(i as usize))
+                    .and_then(|t| self.types.get(*t as usize))
+                    .is_some_and(|t| t.params.is_empty() && t.results.is_empty());
+            if !is_unit_fn {
+                return Err(ValidationError::ExportMismatch { name }.into());
+            }
         }
+        Ok(ValidatedModule {
+            types: self.types,
+            imported_funcs: self.imported_funcs,
+            func_types: self.func_types,
+            stack_costs: self.stack_costs,
+            initial_pages: self.initial_pages.unwrap_or(0),
+            data_bytes: self.data_bytes,
+        })
     }
-
-    Ok(ValidatedModule {
-        types,
-        imported_funcs,
-        func_types,
-        stack_costs,
-        initial_pages: initial_pages.unwrap_or(0),
-        data_bytes,
-    })
 }
 
 /// Refuses bodies that nest `block`/`loop`/`if` deeper than the limit, before the full validator

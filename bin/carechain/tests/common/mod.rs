@@ -1,0 +1,139 @@
+//! Starting the real `carechain` binary on loopback for integration tests.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use carechain_client::Client;
+use carechain_client::read_key;
+use ed25519_dalek::SigningKey;
+use serde_json::Value;
+
+/// The organisations `carechain init` creates, in order.
+pub const ORGS: [&str; 8] = [
+    "st-mary-hospital",
+    "acme-health-insurance",
+    "main-street-pharmacy",
+    "regional-blood-bank",
+    "city-lab",
+    "health-regulator",
+    "northwind-pharma",
+    "central-wholesale",
+];
+
+/// `carechain init --dir DIR`.
+pub fn init(dir: &Path) {
+    let out = Command::new(env!("CARGO_BIN_EXE_carechain"))
+        .args(["init", "--dir"])
+        .arg(dir)
+        .output()
+        .expect("running carechain init");
+    assert!(
+        out.status.success(),
+        "init failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An organisation's node key from an initialised chain directory.
+pub fn org_key(dir: &Path, org: &str) -> SigningKey {
+    read_key(&dir.join("keys").join(format!("{org}.key"))).expect("reading an org key")
+}
+
+/// A running `carechain run`; killed (SIGKILL) when dropped.
+pub struct RunningNode {
+    pub child: Child,
+    pub url: String,
+    pub rpc: String,
+    pub started: Value,
+    pub dir: PathBuf,
+}
+
+impl RunningNode {
+    /// Starts `carechain run` on a free loopback port and waits until it listens.
+    pub fn start(dir: &Path, extra: &[&str]) -> RunningNode {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_carechain"))
+            .args([
+                "run",
+                "--rpc-addr",
+                "127.0.0.1:0",
+                "--block-interval-ms",
+                "20",
+                "--dir",
+            ])
+            .arg(dir)
+            .args(extra)
+            .env(
+                "RUST_LOG",
+                std::env::var("NODE_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("starting carechain run");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("reading the start line");
+        let started: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("start line `{line}` is not JSON: {e}"));
+        assert_eq!(started["event"], "started");
+        let rpc = started["rpc"].as_str().expect("rpc address").to_string();
+        RunningNode {
+            child,
+            url: format!("http://{rpc}"),
+            rpc,
+            started,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// A client of this node.
+    pub fn client(&self) -> Client {
+        Client::new(&self.url).expect("a client")
+    }
+
+    /// `kill -9`, and wait for the process to be gone.
+    pub fn kill9(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaping the node");
+    }
+
+    /// SIGTERM, and wait for a clean exit.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill -TERM");
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the node did not stop within 10 s of SIGTERM");
+    }
+}
+
+impl Drop for RunningNode {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `carechain replay --dir DIR` on a stopped node: its JSON line, and whether it exited 0.
+pub fn replay(dir: &Path) -> (bool, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_carechain"))
+        .args(["replay", "--dir"])
+        .arg(dir)
+        .output()
+        .expect("running carechain replay");
+    let line = String::from_utf8_lossy(&out.stdout);
+    let json = serde_json::from_str(line.lines().next().unwrap_or("null")).unwrap_or(Value::Null);
+    (out.status.success(), json)
+}

@@ -1,0 +1,72 @@
+//! Reads of the committed state: nonces, members, read-only contract calls, proofs.
+
+use std::sync::Arc;
+
+use carechain_primitives::tx::PublicKey;
+use carechain_runtime::{Address, BlockInfo, CallResult, Message};
+use carechain_storage::{CommittedState, StateKey, StateProof};
+use parity_scale_codec::Decode;
+
+use crate::execute::Base;
+use crate::{Chain, ChainError, MemberRecord};
+
+impl Chain {
+    /// An account's next nonce in the committed state.
+    pub fn nonce(&self, account: &Address) -> u64 {
+        self.store
+            .state_value(&StateKey::Nonce(*account).encode())
+            .and_then(|v| u64::decode(&mut &v[..]).ok())
+            .unwrap_or(0)
+    }
+
+    /// An account's next nonce in the state after `base`.
+    pub fn nonce_on(&self, base: &Base, account: &Address) -> u64 {
+        base.state(&self.store)
+            .get_decoded::<u64>(&StateKey::Nonce(*account))
+            .unwrap_or(0)
+    }
+
+    /// A member's record in the committed state.
+    pub fn member(&self, key: &PublicKey) -> Option<MemberRecord> {
+        self.store
+            .state_value(&StateKey::Member(*key).encode())
+            .and_then(|v| MemberRecord::decode(&mut &v[..]).ok())
+    }
+
+    /// A read-only call on the committed state.
+    pub fn query(
+        &self,
+        caller: Address,
+        contract: Address,
+        input: Vec<u8>,
+        gas: u64,
+    ) -> CallResult {
+        let head = self.head().ok();
+        let info = BlockInfo {
+            height: head.as_ref().map_or(0, |h| h.height),
+            time: head.as_ref().map_or(0, |h| h.timestamp),
+        };
+        self.runtime.execute(
+            Arc::new(CommittedState(self.store.clone())),
+            info,
+            Message::Query {
+                caller,
+                contract,
+                input,
+            },
+            gas,
+        )
+    }
+
+    /// The value of `key` at block `height` with its proof against that block's state root.
+    ///
+    /// # Errors
+    /// [`ChainError::Store`].
+    pub fn prove(
+        &self,
+        key: &StateKey,
+        height: u64,
+    ) -> Result<(Option<Vec<u8>>, StateProof), ChainError> {
+        Ok(self.store.prove(key, height)?)
+    }
+}

@@ -1,0 +1,121 @@
+//! The node's JSON-RPC API: its methods, request and response types, and error codes, shared by the server and every client.
+//!
+//! JSON-RPC 2.0 over HTTP and WebSocket on one port. Bytes travel as lower-case hex (a `0x`
+//! prefix is accepted on input). The server is `carechain-rpc`; clients (the CLI, the scenario
+//! runner, the load generator, tests) use the same types, so no response is read by string
+//! index.
+//!
+//! | method | params | result |
+//! |---|---|---|
+//! | `cc_submitTransaction` | `[tx_hex]` | [`Submitted`]; refused: error [`codes::TX_REJECTED`] with `data.reason` |
+//! | `cc_getTransaction` | `[hash]` | [`TransactionStatus`] |
+//! | `cc_getBlock` | `[height or hash, full?]` | [`BlockView`] (transactions' hashes, or with `full` transactions and receipts); `null` if none |
+//! | `cc_head` | `[]` | the head block's [`HeaderView`] |
+//! | `cc_query` | `[QueryRequest]` | [`QueryResult`]; nothing is written |
+//! | `cc_getMetadata` | `[contract]` | the contract's metadata |
+//! | `cc_getStateProof` | `[ProofRequest]` | [`ProofView`]; a height older than the node's `state_history`: error [`codes::PRUNED`] |
+//! | `cc_nextNonce` | `[public_key]` | the nonce the key's next transaction should use |
+//! | `cc_status` | `[]` | [`NodeStatus`] |
+//! | `cc_subscribeEvents` | `[EventFilter?]` | notifications `cc_event`: an [`EventView`] per matching event of each new block |
+//! | `cc_subscribeHeads` | `[]` | notifications `cc_head`: each new block's [`HeaderView`] |
+//!
+//! Events and results are decoded to JSON through the contract's metadata when its code carries
+//! some. The trait [`CarechainApi`] is the API: `carechain-rpc` implements its server side
+//! (`CarechainApiServer`), and clients call it through `CarechainApiClient` (jsonrpsee's HTTP or
+//! WebSocket client).
+#![warn(missing_docs)]
+
+mod hex;
+mod types;
+
+use jsonrpsee::core::{RpcResult, SubscriptionResult};
+use jsonrpsee::proc_macros::rpc;
+
+pub use crate::hex::{Bytes, Hex32, unhex};
+pub use crate::types::{
+    ActionView, BlockEntry, BlockId, BlockTransactions, BlockView, EventFilter, EventView,
+    HeaderView, Metadata, NodeStatus, Outcome, ProofRequest, ProofView, QueryRequest, QueryResult,
+    ReceiptView, Submitted, TransactionStatus, TxState, TxView,
+};
+
+/// JSON-RPC error codes beyond the standard ones (`-32700` parse error, `-32600` invalid
+/// request, `-32601` method not found, `-32602` invalid params, `-32007` request too big).
+pub mod codes {
+    /// The transaction was refused; `data.reason` names why (see `TxError::reason`).
+    pub const TX_REJECTED: i32 = 1001;
+    /// No such block, transaction, contract or metadata.
+    pub const NOT_FOUND: i32 = 1002;
+    /// Arguments could not be encoded through the contract's metadata (unknown message, type
+    /// mismatch); the message says what was expected.
+    pub const ENCODING: i32 = 1003;
+    /// Too many calls on this connection; retry after a second.
+    pub const RATE_LIMITED: i32 = 1005;
+    /// The node failed internally (storage).
+    pub const INTERNAL: i32 = 1006;
+    /// The state at the height asked for is pruned (node.toml's `state_history`); the message
+    /// names the oldest height kept.
+    pub const PRUNED: i32 = 1007;
+    /// Invalid parameters.
+    pub const INVALID_PARAMS: i32 = -32602;
+}
+
+/// Most gas one `cc_query` may use (the default is a tenth of it).
+pub const MAX_QUERY_GAS: u64 = 1_000_000_000;
+
+/// The node's JSON-RPC API (namespace `cc`).
+#[rpc(server, client, namespace = "cc")]
+pub trait CarechainApi {
+    /// Submits a signed transaction: its SCALE bytes in hex. Every refusal, bytes that are not
+    /// hex included, is [`codes::TX_REJECTED`] with `data.reason` (`malformed`, ...).
+    #[method(name = "submitTransaction")]
+    fn submit_transaction(&self, tx: String) -> RpcResult<Submitted>;
+
+    /// A transaction's state, with its receipt once committed.
+    #[method(name = "getTransaction")]
+    fn get_transaction(&self, hash: Hex32) -> RpcResult<TransactionStatus>;
+
+    /// A block by height or hash; `full` adds transactions and receipts.
+    #[method(name = "getBlock")]
+    fn get_block(&self, id: BlockId, full: Option<bool>) -> RpcResult<Option<BlockView>>;
+
+    /// The head block's header.
+    #[method(name = "head")]
+    fn head(&self) -> RpcResult<HeaderView>;
+
+    /// A read-only contract call on the committed state.
+    #[method(name = "query", blocking)]
+    fn query(&self, request: QueryRequest) -> RpcResult<QueryResult>;
+
+    /// A contract's metadata.
+    #[method(name = "getMetadata")]
+    fn get_metadata(&self, contract: Hex32) -> RpcResult<Metadata>;
+
+    /// A state entry's value at a height, with its proof against that block's state root.
+    #[method(name = "getStateProof")]
+    fn get_state_proof(&self, request: ProofRequest) -> RpcResult<ProofView>;
+
+    /// The nonce a key's next transaction should use (counting those waiting in the mempool).
+    #[method(name = "nextNonce")]
+    fn next_nonce(&self, key: Hex32) -> RpcResult<u64>;
+
+    /// The node's status.
+    #[method(name = "status")]
+    fn status(&self) -> RpcResult<NodeStatus>;
+
+    /// Each matching event of each new block, as it commits.
+    #[subscription(name = "subscribeEvents" => "event", unsubscribe = "unsubscribeEvents", item = EventView)]
+    async fn subscribe_events(&self, filter: Option<EventFilter>) -> SubscriptionResult;
+}
+
+/// `cc_subscribeHeads`: each new block's [`HeaderView`], as it commits, in notifications named
+/// `cc_head`. Not in [`CarechainApi`]: jsonrpsee's macro refuses a notification named like a
+/// method (`cc_head`), and the name is kept for the clients that exist. The server registers it
+/// beside the trait's methods.
+pub mod heads {
+    /// The subscribe method.
+    pub const SUBSCRIBE: &str = "cc_subscribeHeads";
+    /// The notifications' method.
+    pub const NOTIFICATION: &str = "cc_head";
+    /// The unsubscribe method.
+    pub const UNSUBSCRIBE: &str = "cc_unsubscribeHeads";
+}
