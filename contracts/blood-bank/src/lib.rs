@@ -114,6 +114,8 @@
 ///   seconds: a date-only ISBT 128 expiry D is sent as D+1 00:00:00Z.
 #[carechain_sdk::contract]
 pub mod blood_bank {
+    use carechain_consent_api::{self as consent_api, Action, DataClass, PurposeOfUse, Role};
+    use carechain_consent_api::{Decision, SubjectId};
     use carechain_sdk::prelude::*;
 
     /// Characters of a DIN (ISBT 128 data structure 001, without flags and check character).
@@ -153,125 +155,11 @@ pub mod blood_bank {
     /// An inventory bucket of Available units: (location, class, ABO, RhD).
     type StockBucket = (Address, ComponentClass, Abo, RhD);
 
-    // ---- types mirrored from AccessConsent (identical SCALE layout and variant order) ----
-
-    /// A pseudonymous subject (patient or donor): HMAC-SHA256 of the enterprise id, keyed off
-    /// chain (donors under a different key). Never a name, MRN or date of birth.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub struct SubjectId(pub [u8; 32]);
+    // ---- documents ----
 
     /// SHA-256 of the canonical JSON of an off-chain document (test results, release reason).
     #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
     pub struct DocHash(pub [u8; 32]);
-
-    /// What an actor may do (AccessConsent's actor directory).
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum Role {
-        /// Writes the actor directory; configures this contract.
-        NetworkAdmin,
-        /// The subject, or a guardian or legal representative linked to the subject.
-        Patient,
-        /// A clinician: orders, starts and ends transfusions.
-        Practitioner,
-        /// Reviews break-the-glass access.
-        PrivacyOfficer,
-        /// A manufacturer or repackager.
-        Manufacturer,
-        /// A wholesale distributor.
-        Wholesaler,
-        /// A pharmacy.
-        Dispenser,
-        /// A regulator: may recall a donation.
-        Regulator,
-        /// A blood establishment (collection and processing).
-        BloodEstablishment,
-        /// A hospital transfusion service (hospital blood bank).
-        TransfusionService,
-        /// A medical director: releases quarantine, co-signs emergency release.
-        MedicalDirector,
-        /// A billing provider.
-        Provider,
-        /// A payer.
-        Payer,
-    }
-
-    /// v3 ActReason PurposeOfUse codes (AccessConsent's).
-    #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum PurposeOfUse {
-        /// Treatment.
-        TREAT,
-        /// Emergency treatment (a child of TREAT).
-        ETREAT,
-        /// Healthcare payment.
-        HPAYMT,
-        /// Healthcare operations.
-        HOPERAT,
-        /// Healthcare research.
-        HRESCH,
-        /// Public health.
-        PUBHLTH,
-        /// Break the glass.
-        BTG,
-        /// Coverage authorisation (a child of HPAYMT).
-        COVAUTH,
-        /// Eligibility verification (a child of HPAYMT).
-        ELIGVER,
-    }
-
-    /// Classes of data a consent governs (AccessConsent's).
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum DataClass {
-        /// Claims.
-        Claim,
-        /// Coverage.
-        Coverage,
-        /// Medication dispenses.
-        MedicationDispense,
-        /// Transfusions.
-        Transfusion,
-        /// Blood type.
-        BloodType,
-        /// Every class.
-        Any,
-    }
-
-    /// FHIR consent-action (AccessConsent's).
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum Action {
-        /// `access`.
-        Access,
-        /// `use`.
-        Use,
-        /// `disclose`.
-        Disclose,
-        /// `collect`.
-        Collect,
-        /// `correct`.
-        Correct,
-    }
-
-    /// Why access was denied (AccessConsent's).
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum DenyReason {
-        /// A matching deny provision applies.
-        DeniedByProvision,
-        /// No active consent permits it.
-        NoConsent,
-        /// A consent would permit it, but its period has ended.
-        ConsentExpired,
-    }
-
-    /// An access decision (AccessConsent's).
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum Decision {
-        /// Permitted by consent.
-        Permit,
-        /// Permitted by break-the-glass; to be reviewed.
-        PermitBreakGlass,
-        /// Denied.
-        Deny(DenyReason),
-    }
 
     // ---- ISBT 128 identity and blood groups ----
 
@@ -1737,14 +1625,16 @@ pub mod blood_bank {
             CrossmatchCheck::Expired => fail(Error::CrossmatchExpired),
             CrossmatchCheck::Incompatible => fail(Error::CrossmatchIncompatible),
         }
-        let decision = Call::new(consent(), selector!("check_access_for"))
-            .arg(&practitioner)
-            .arg(&recipient)
-            .arg(&PurposeOfUse::TREAT)
-            .arg(&DataClass::Transfusion)
-            .arg(&Action::Use)
-            .invoke::<Decision, ()>()
-            .unwrap_or_else(|_| fail(Error::ConsentUnavailable));
+        let decision = consent_api::check_access_for(
+            consent(),
+            &practitioner,
+            &recipient,
+            PurposeOfUse::TREAT,
+            DataClass::Transfusion,
+            Action::Use,
+        )
+        .invoke()
+        .unwrap_or_else(|_| fail(Error::ConsentUnavailable));
         if decision != Decision::Permit {
             fail(Error::ConsentRequired);
         }
@@ -1838,13 +1728,15 @@ pub mod blood_bank {
         if crossmatch_check(&unit, &u, &recipient) == CrossmatchCheck::Incompatible {
             fail(Error::CrossmatchIncompatible);
         }
-        let decision = Call::new(consent(), selector!("break_glass_for"))
-            .arg(&physician)
-            .arg(&recipient)
-            .arg(&DataClass::Transfusion)
-            .arg(&String::from(EMERGENCY_JUSTIFICATION))
-            .invoke::<Decision, ()>()
-            .unwrap_or_else(|_| fail(Error::ConsentUnavailable));
+        let decision = consent_api::break_glass_for(
+            consent(),
+            &physician,
+            &recipient,
+            DataClass::Transfusion,
+            EMERGENCY_JUSTIFICATION,
+        )
+        .invoke()
+        .unwrap_or_else(|_| fail(Error::ConsentUnavailable));
         if matches!(decision, Decision::Deny(_)) {
             fail(Error::ConsentRequired);
         }
@@ -2380,10 +2272,8 @@ pub mod blood_bank {
 
     /// AccessConsent's `has_role(actor, role)`.
     fn has_role(actor: &Address, role: Role) -> bool {
-        Call::new(consent(), selector!("has_role"))
-            .arg(actor)
-            .arg(&role)
-            .invoke::<bool, ()>()
+        consent_api::has_role(consent(), actor, role)
+            .invoke()
             .unwrap_or_else(|_| fail(Error::ConsentUnavailable))
     }
 

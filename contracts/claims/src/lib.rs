@@ -66,6 +66,8 @@
 ///   `ConsentUnavailable` (see [`Error`]).
 #[carechain_sdk::contract]
 pub mod claims {
+    use carechain_consent_api::{self as consent_api, Action, DataClass, PurposeOfUse, Role};
+    use carechain_consent_api::{Decision, SubjectId};
     use carechain_sdk::prelude::*;
 
     /// Most service lines on one claim (837P, loop 2400).
@@ -113,122 +115,6 @@ pub mod claims {
     const SUBJECT_CLAIMS_LEN: Map<SubjectId, u32> = Map::new(b"cl_n");
     const SUBJECT_CLAIMS: Map<(SubjectId, u32), ClaimKey> = Map::new(b"cl_s");
     const CONTENT: Map<Hash, u32> = Map::new(b"content");
-
-    // ---- AccessConsent's types, mirrored with the same layout (SCALE must match) ----
-
-    /// A pseudonymous subject (patient): HMAC-SHA256 of the enterprise id, keyed off chain.
-    /// As AccessConsent defines it.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub struct SubjectId(pub [u8; 32]);
-
-    /// What an actor may do; AccessConsent's `Role`, variant for variant.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum Role {
-        /// Writes the actor directory.
-        NetworkAdmin,
-        /// The subject, or a guardian or legal representative.
-        Patient,
-        /// A clinician.
-        Practitioner,
-        /// A privacy officer.
-        PrivacyOfficer,
-        /// A manufacturer or repackager.
-        Manufacturer,
-        /// A wholesale distributor.
-        Wholesaler,
-        /// A pharmacy.
-        Dispenser,
-        /// A regulator.
-        Regulator,
-        /// A blood establishment.
-        BloodEstablishment,
-        /// A hospital transfusion service.
-        TransfusionService,
-        /// A medical director.
-        MedicalDirector,
-        /// A billing provider: submits claims.
-        Provider,
-        /// A payer: coverage, prior authorisation, adjudication, payment.
-        Payer,
-    }
-
-    /// v3 ActReason PurposeOfUse; AccessConsent's `PurposeOfUse`, variant for variant.
-    #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum PurposeOfUse {
-        /// Treatment.
-        TREAT,
-        /// Emergency treatment.
-        ETREAT,
-        /// Healthcare payment: what adjudication asks for.
-        HPAYMT,
-        /// Healthcare operations.
-        HOPERAT,
-        /// Healthcare research.
-        HRESCH,
-        /// Public health.
-        PUBHLTH,
-        /// Break the glass.
-        BTG,
-        /// Coverage authorisation.
-        COVAUTH,
-        /// Eligibility verification.
-        ELIGVER,
-    }
-
-    /// Classes of data a consent governs; AccessConsent's `DataClass`.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum DataClass {
-        /// Claims: what adjudication asks for.
-        Claim,
-        /// Coverage.
-        Coverage,
-        /// Medication dispenses.
-        MedicationDispense,
-        /// Transfusions.
-        Transfusion,
-        /// Blood type.
-        BloodType,
-        /// Every class.
-        Any,
-    }
-
-    /// FHIR consent-action; AccessConsent's `Action`.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum Action {
-        /// `access`.
-        Access,
-        /// `use`: what adjudication asks for.
-        Use,
-        /// `disclose`.
-        Disclose,
-        /// `collect`.
-        Collect,
-        /// `correct`.
-        Correct,
-    }
-
-    /// Why AccessConsent denied access; its `DenyReason`.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum DenyReason {
-        /// A matching deny provision applies.
-        DeniedByProvision,
-        /// No active consent permits it.
-        NoConsent,
-        /// A consent would permit it, but its period has ended.
-        ConsentExpired,
-    }
-
-    /// AccessConsent's access decision.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum Decision {
-        /// Permitted by consent.
-        Permit,
-        /// Permitted by break-the-glass.
-        PermitBreakGlass,
-        /// Denied.
-        Deny(DenyReason),
-    }
 
     // ---- identifiers ----
 
@@ -1553,10 +1439,8 @@ pub mod claims {
     /// The caller, if AccessConsent says it is an active actor with `role`.
     fn require(role: Role) -> Result<Address, Error> {
         let caller = env().caller();
-        let granted = Call::new(consent_contract(), selector!("has_role"))
-            .arg(&caller)
-            .arg(&role)
-            .invoke::<bool, ()>()
+        let granted = consent_api::has_role(consent_contract(), &caller, role)
+            .invoke()
             .map_err(|_| Error::ConsentUnavailable)?;
         if granted {
             Ok(caller)
@@ -1570,14 +1454,16 @@ pub mod claims {
     /// Asks AccessConsent (and has it log) whether `payer` may use `subject`'s claims for
     /// payment. Any permit counts (break-the-glass cannot arise for HPAYMT); any deny rejects.
     fn consent_permits(payer: Address, subject: SubjectId) -> Result<bool, Error> {
-        let decision = Call::new(consent_contract(), selector!("check_access_for"))
-            .arg(&payer)
-            .arg(&subject)
-            .arg(&PurposeOfUse::HPAYMT)
-            .arg(&DataClass::Claim)
-            .arg(&Action::Use)
-            .invoke::<Decision, ()>()
-            .map_err(|_| Error::ConsentUnavailable)?;
+        let decision = consent_api::check_access_for(
+            consent_contract(),
+            &payer,
+            &subject,
+            PurposeOfUse::HPAYMT,
+            DataClass::Claim,
+            Action::Use,
+        )
+        .invoke()
+        .map_err(|_| Error::ConsentUnavailable)?;
         Ok(!matches!(decision, Decision::Deny(_)))
     }
 

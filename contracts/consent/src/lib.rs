@@ -25,6 +25,9 @@
 ///   document (`doc_hash`).
 #[carechain_sdk::contract]
 pub mod consent {
+    use carechain_consent_api::{
+        Action, DataClass, Decision, DenyReason, PurposeOfUse, Role, SubjectId,
+    };
     use carechain_sdk::prelude::*;
 
     /// Most consents one subject can have (all statuses): evaluation reads each, paying gas.
@@ -47,11 +50,6 @@ pub mod consent {
     const SUBJECT_LOG: Map<(SubjectId, u32), u32> = Map::new(b"subject_log");
     const PENDING_REVIEWS: Item<Vec<u32>> = Item::new(b"pending_reviews");
 
-    /// A pseudonymous subject (patient or donor): HMAC-SHA256 of the enterprise id, keyed off
-    /// chain. Never a name, MRN or date of birth.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub struct SubjectId(pub [u8; 32]);
-
     /// SHA-256 of the canonical JSON of an off-chain document (FHIR Consent, licence, note).
     #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
     pub struct DocHash(pub [u8; 32]);
@@ -63,37 +61,6 @@ pub mod consent {
     /// An organisation of the network (hospital, insurer, pharmacy, ...).
     #[derive(Encode, Decode, Clone, PartialEq, Eq)]
     pub struct OrgId(pub String);
-
-    /// What an actor may do (P2 of the domain specification).
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum Role {
-        /// Writes the actor directory.
-        NetworkAdmin,
-        /// The subject, or a guardian or legal representative linked to the subject.
-        Patient,
-        /// A clinician.
-        Practitioner,
-        /// Reviews break-the-glass access and corrects consents entered in error.
-        PrivacyOfficer,
-        /// A manufacturer or repackager.
-        Manufacturer,
-        /// A wholesale distributor.
-        Wholesaler,
-        /// A pharmacy.
-        Dispenser,
-        /// A regulator.
-        Regulator,
-        /// A blood establishment (collection and processing).
-        BloodEstablishment,
-        /// A hospital transfusion service.
-        TransfusionService,
-        /// A medical director.
-        MedicalDirector,
-        /// A billing provider.
-        Provider,
-        /// A payer.
-        Payer,
-    }
 
     /// An entry of the actor directory.
     #[derive(Encode, Decode, Clone, PartialEq, Eq)]
@@ -156,62 +123,6 @@ pub mod consent {
         Org(OrgId),
         /// Every actor with a role.
         Role(Role),
-    }
-
-    /// v3 ActReason PurposeOfUse codes, spelled as the standard spells them.
-    #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum PurposeOfUse {
-        /// Treatment.
-        TREAT,
-        /// Emergency treatment (a child of TREAT).
-        ETREAT,
-        /// Healthcare payment.
-        HPAYMT,
-        /// Healthcare operations.
-        HOPERAT,
-        /// Healthcare research.
-        HRESCH,
-        /// Public health.
-        PUBHLTH,
-        /// Break the glass: only through `break_glass`.
-        BTG,
-        /// Coverage authorisation (a child of HPAYMT).
-        COVAUTH,
-        /// Eligibility verification (a child of HPAYMT).
-        ELIGVER,
-    }
-
-    /// Classes of data a consent governs.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum DataClass {
-        /// Claims.
-        Claim,
-        /// Coverage.
-        Coverage,
-        /// Medication dispenses.
-        MedicationDispense,
-        /// Transfusions.
-        Transfusion,
-        /// Blood type.
-        BloodType,
-        /// Every class.
-        Any,
-    }
-
-    /// FHIR consent-action.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum Action {
-        /// `access`.
-        Access,
-        /// `use`.
-        Use,
-        /// `disclose`.
-        Disclose,
-        /// `collect`.
-        Collect,
-        /// `correct`.
-        Correct,
     }
 
     /// A half-open interval of block time, `[start, end)` in Unix seconds.
@@ -308,28 +219,6 @@ pub mod consent {
         Inactive,
         /// Entered in error.
         EnteredInError,
-    }
-
-    /// Why access was denied.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum DenyReason {
-        /// A matching deny provision applies (deny overrides permit).
-        DeniedByProvision,
-        /// No active consent permits it (default deny).
-        NoConsent,
-        /// A consent would permit it, but its period has ended.
-        ConsentExpired,
-    }
-
-    /// An access decision.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum Decision {
-        /// Permitted by consent.
-        Permit,
-        /// Permitted by break-the-glass; to be reviewed.
-        PermitBreakGlass,
-        /// Denied.
-        Deny(DenyReason),
     }
 
     /// The review of a break-the-glass access.

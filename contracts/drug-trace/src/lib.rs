@@ -65,6 +65,7 @@ mod gs1;
 #[carechain_sdk::contract]
 pub mod drug_trace {
     use crate::gs1;
+    use carechain_consent_api::{self as consent_api, Role, SubjectId};
     use carechain_sdk::Item as StorageItem;
     use carechain_sdk::prelude::*;
     use carechain_sdk::scale::EncodeLike;
@@ -134,10 +135,6 @@ pub mod drug_trace {
     #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
     pub struct DocHash(pub [u8; 32]);
 
-    /// A pseudonymous patient: HMAC-SHA256 of the enterprise patient id, keyed off chain.
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub struct SubjectId(pub [u8; 32]);
-
     /// An investigation (suspect product case) identifier.
     #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
     pub struct CaseId(pub [u8; 16]);
@@ -182,38 +179,6 @@ pub mod drug_trace {
     }
 
     // ---- actors ----
-
-    /// The roles of the AccessConsent actor directory, in the directory's order (the SCALE
-    /// encoding must match).
-    #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq)]
-    pub enum Role {
-        /// Writes the actor directory and the registries here.
-        NetworkAdmin,
-        /// A patient.
-        Patient,
-        /// A prescriber.
-        Practitioner,
-        /// A privacy officer.
-        PrivacyOfficer,
-        /// A manufacturer or repackager.
-        Manufacturer,
-        /// A wholesale distributor.
-        Wholesaler,
-        /// A pharmacy.
-        Dispenser,
-        /// A regulator (e.g. FDA, a state board of pharmacy).
-        Regulator,
-        /// A blood establishment.
-        BloodEstablishment,
-        /// A hospital transfusion service.
-        TransfusionService,
-        /// A medical director.
-        MedicalDirector,
-        /// A billing provider.
-        Provider,
-        /// A payer.
-        Payer,
-    }
 
     /// An entry of the trading-partner registry.
     #[derive(Encode, Decode, Clone, PartialEq, Eq)]
@@ -2561,10 +2526,8 @@ pub mod drug_trace {
 
     /// Asks the actor directory whether `actor` is active with `role`.
     fn has_role(actor: &Address, role: Role) -> bool {
-        Call::new(config().consent, selector!("has_role"))
-            .arg(actor)
-            .arg(&role)
-            .invoke::<bool, ()>()
+        consent_api::has_role(config().consent, actor, role)
+            .invoke()
             .unwrap_or_else(|_| fail(Error::DirectoryUnavailable))
     }
 
