@@ -150,3 +150,57 @@ fn variants_of_decision() -> Vec<String> {
     };
     variants.iter().map(|v| v.name.clone()).collect()
 }
+
+/// Every type named anywhere in a contract's metadata, with where it is named.
+fn named_types(ty: &Ty, at: &str, out: &mut Vec<(String, String)>) {
+    match ty {
+        Ty::Named(name) => out.push((name.clone(), at.to_string())),
+        Ty::Vec(t) | Ty::Option(t) | Ty::Array(t, _) => named_types(t, at, out),
+        Ty::Result(t, e) => {
+            named_types(t, at, out);
+            named_types(e, at, out);
+        }
+        Ty::Tuple(ts) => ts.iter().for_each(|t| named_types(t, at, out)),
+        _ => {}
+    }
+}
+
+/// Imported types (`#[derive(TypeInfo)]`, from consent-api or a contract's own modules) must
+/// still be described: every name the metadata uses has its definition in `types`, so the CLI
+/// and RPC can encode and decode every argument, result, error and event.
+#[test]
+fn every_type_a_contracts_metadata_names_is_described() {
+    for contract in carechain_contracts::names() {
+        let m = metadata(contract);
+        let mut named = Vec::new();
+        for msg in m.constructors.iter().chain(&m.messages) {
+            for arg in &msg.args {
+                named_types(&arg.ty, &msg.name, &mut named);
+            }
+            named_types(&msg.returns, &msg.name, &mut named);
+            if let Some(e) = &msg.error {
+                named_types(e, &msg.name, &mut named);
+            }
+        }
+        for ev in &m.events {
+            for f in &ev.fields {
+                named_types(&f.ty, &ev.name, &mut named);
+            }
+        }
+        for (name, def) in &m.types {
+            let fields: Vec<&carechain_metadata::Field> = match def {
+                TypeDef::Struct { fields, .. } => fields.iter().collect(),
+                TypeDef::Enum { variants, .. } => variants.iter().flat_map(|v| &v.fields).collect(),
+            };
+            for f in fields {
+                named_types(&f.ty, name, &mut named);
+            }
+        }
+        for (name, at) in named {
+            assert!(
+                m.types.contains_key(&name),
+                "{contract}: `{name}` (named by `{at}`) has no definition in the metadata"
+            );
+        }
+    }
+}
