@@ -1,6 +1,6 @@
 //! `#[contract]`: dispatch, exports, event and error impls, and embedded metadata.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use carechain_metadata::{
     Arg, ContractMetadata, EventField, EventSpec, METADATA_SECTION, METADATA_VERSION, Message, Ty,
@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, Ident, Item, ItemFn, Pat, ReturnType, Type, parse_quote};
 
-use crate::metadata::{TypeTable, docs};
+use crate::metadata::{Origin, TypeTable, docs};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -31,7 +31,15 @@ struct Entry {
 
 struct EventInfo {
     ident: Ident,
-    topics: Vec<bool>,
+    source: EventSource,
+}
+
+/// Where an event is defined.
+enum EventSource {
+    /// In the contract module (`#[event]`), with which of its fields are topics.
+    Local(Vec<bool>),
+    /// Outside it (`#[derive(Event, TypeInfo)]`), imported by a `#[events] use`.
+    Imported(Origin),
 }
 
 /// Removes `#[name]` (or `#[name(...)]`) from `attrs`; true if it was there.
@@ -95,6 +103,31 @@ impl MetaString for syn::Meta {
     fn to_token_stream_string(&self) -> String {
         quote!(#self).to_string()
     }
+}
+
+/// The events a `#[events] use path::{EventA, EventB};` item imports, in order (none for a
+/// plain `use`).
+fn imported_events(u: &mut syn::ItemUse) -> syn::Result<Vec<EventInfo>> {
+    if !take_attr(&mut u.attrs, "events")? {
+        return Ok(Vec::new());
+    }
+    // Named for the metadata; the module's code need not use them itself.
+    u.attrs.push(parse_quote!(#[allow(unused_imports)]));
+    let mut names = Vec::new();
+    crate::metadata::collect_uses(&u.tree, None, &mut names);
+    if names.is_empty() {
+        return Err(syn::Error::new(
+            u.span(),
+            "#[events] imports events by name: `use path::{EventA, EventB};`",
+        ));
+    }
+    Ok(names
+        .into_iter()
+        .map(|(name, origin)| EventInfo {
+            ident: Ident::new(&name, u.span()),
+            source: EventSource::Imported(origin),
+        })
+        .collect())
 }
 
 /// `Result<T, E>` -> `(T, E)`.
@@ -189,6 +222,15 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             "#[contract] takes no arguments",
         ));
     }
+    expand_with(item, Vec::new())
+}
+
+/// Expands the contract module `item`, given the definitions of the types from outside it
+/// fetched so far. If its interface names another such type, the expansion is instead a call of
+/// that type's `#[derive(TypeInfo)]` macro, which hands its definition back (to
+/// [`crate::type_info::resume`]), and the expansion starts again with one more definition.
+pub fn expand_with(item: TokenStream, fetched: Vec<(Origin, Item)>) -> syn::Result<TokenStream> {
+    let original = item.clone();
     let mut module: syn::ItemMod = syn::parse2(item)?;
     let Some((brace, mut items)) = module.content.take() else {
         return Err(syn::Error::new(
@@ -238,11 +280,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                     }
                     events.push(EventInfo {
                         ident: s.ident.clone(),
-                        topics,
+                        source: EventSource::Local(topics),
                     });
                 }
                 prepare_codec(&mut s.attrs, is_event);
             }
+            Item::Use(u) => events.extend(imported_events(u)?),
             Item::Enum(e) => {
                 let is_error = take_attr(&mut e.attrs, "error")?;
                 if is_error {
@@ -261,7 +304,25 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         ));
     }
 
-    let metadata = build_metadata(&module, &items, &entries, &events)?;
+    let metadata = match build_metadata(&module, &items, &fetched, &entries, &events)? {
+        Built::Complete(metadata, imports_used) => {
+            if !imports_used.is_empty() {
+                // A type the metadata describes may be imported only for that (named inside
+                // another type's definition): this alias uses each import so that none is
+                // reported unused, or removed as such, while the metadata needs it.
+                let names = imports_used.iter().map(|n| format_ident!("{n}"));
+                items.push(parse_quote! {
+                    #[doc(hidden)]
+                    #[allow(dead_code)]
+                    type __CarechainMetadataImports = (#(#names,)*);
+                });
+            }
+            metadata
+        }
+        Built::Missing(name, origin) => {
+            return Ok(crate::type_info::fetch(&name, &origin, &fetched, original));
+        }
+    };
     let json = serde_json::to_string(&metadata).expect("metadata serialises");
 
     let mut generated: Vec<TokenStream> = Vec::new();
@@ -276,7 +337,16 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         &metadata.messages,
     ));
     for (ev, spec) in events.iter().zip(&metadata.events) {
-        generated.push(event_impl(ev, spec, &items));
+        if let EventSource::Local(topics) = &ev.source {
+            let s = items
+                .iter()
+                .find_map(|i| match i {
+                    Item::Struct(s) if s.ident == ev.ident => Some(s),
+                    _ => None,
+                })
+                .expect("event struct is in the module");
+            generated.push(event_impl(s, topics, &spec.name));
+        }
     }
     for e in &errors {
         generated.push(quote! {
@@ -303,13 +373,20 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     Ok(quote!(#module))
 }
 
+/// The metadata, or the first type whose definition has to be fetched before it can be built.
+enum Built {
+    Complete(ContractMetadata, BTreeSet<String>),
+    Missing(String, Origin),
+}
+
 fn build_metadata(
     module: &syn::ItemMod,
     items: &[Item],
+    fetched: &[(Origin, Item)],
     entries: &[Entry],
     events: &[EventInfo],
-) -> syn::Result<ContractMetadata> {
-    let mut table = TypeTable::new(items);
+) -> syn::Result<Built> {
+    let mut table = TypeTable::new(items, fetched)?;
     let mut constructors = Vec::new();
     let mut messages = Vec::new();
     let mut seen: BTreeMap<(bool, [u8; 4]), String> = BTreeMap::new();
@@ -356,22 +433,42 @@ fn build_metadata(
     }
     let mut event_specs = Vec::new();
     for ev in events {
-        let s = items
-            .iter()
-            .find_map(|i| match i {
-                Item::Struct(s) if s.ident == ev.ident => Some(s),
-                _ => None,
-            })
-            .expect("event struct is in the module");
+        let (s, topics, origin) = match &ev.source {
+            EventSource::Local(topics) => {
+                let s = items
+                    .iter()
+                    .find_map(|i| match i {
+                        Item::Struct(s) if s.ident == ev.ident => Some(s),
+                        _ => None,
+                    })
+                    .expect("event struct is in the module");
+                (s, topics.clone(), Origin::Local)
+            }
+            EventSource::Imported(origin) => {
+                let found = fetched.iter().find_map(|(o, i)| match i {
+                    Item::Struct(s) if s.ident == ev.ident => Some((s, o.clone())),
+                    _ => None,
+                });
+                let Some((s, origin)) = found else {
+                    return Ok(Built::Missing(ev.ident.to_string(), origin.clone()));
+                };
+                let topics = s
+                    .fields
+                    .iter()
+                    .map(|f| f.attrs.iter().any(|a| a.path().is_ident("topic")))
+                    .collect();
+                (s, topics, origin)
+            }
+        };
         let mut fields = Vec::new();
-        for (f, topic) in s.fields.iter().zip(&ev.topics) {
+        for (f, topic) in s.fields.iter().zip(&topics) {
             fields.push(EventField {
                 name: f
                     .ident
                     .as_ref()
                     .map(ToString::to_string)
                     .unwrap_or_default(),
-                ty: table.ty(&f.ty)?,
+                ty: table.ty_in(&origin, &f.ty)?,
                 topic: *topic,
                 docs: docs(&f.attrs),
             });
@@ -385,15 +482,22 @@ fn build_metadata(
         });
     }
     table.finish()?;
-    Ok(ContractMetadata {
-        metadata_version: METADATA_VERSION,
-        name: module.ident.to_string(),
-        docs: docs(&module.attrs),
-        constructors,
-        messages,
-        events: event_specs,
-        types: table.defs,
-    })
+    if let Some((name, origin)) = table.missing.into_iter().next() {
+        return Ok(Built::Missing(name, origin));
+    }
+    let imports_used = table.imports_used;
+    Ok(Built::Complete(
+        ContractMetadata {
+            metadata_version: METADATA_VERSION,
+            name: module.ident.to_string(),
+            docs: docs(&module.attrs),
+            constructors,
+            messages,
+            events: event_specs,
+            types: table.defs,
+        },
+        imports_used,
+    ))
 }
 
 fn export<'a>(
@@ -451,21 +555,34 @@ fn export<'a>(
     }
 }
 
-fn event_impl(ev: &EventInfo, spec: &EventSpec, items: &[Item]) -> TokenStream {
-    let ident = &ev.ident;
-    let name = &spec.name;
-    let sig = carechain_metadata::event_signature(name);
-    let s = items
+/// `#[derive(Event)]`: the `Event` impl of a struct defined outside a contract module, its
+/// `#[topic]` fields marked as inside one.
+pub fn derive_event(input: TokenStream) -> syn::Result<TokenStream> {
+    let s: syn::ItemStruct = syn::parse2(input)?;
+    let syn::Fields::Named(named) = &s.fields else {
+        return Err(syn::Error::new(s.span(), "an event has named fields"));
+    };
+    let topics: Vec<bool> = named
+        .named
         .iter()
-        .find_map(|i| match i {
-            Item::Struct(s) if s.ident == *ident => Some(s),
-            _ => None,
-        })
-        .expect("event struct is in the module");
+        .map(|f| f.attrs.iter().any(|a| a.path().is_ident("topic")))
+        .collect();
+    if topics.iter().filter(|t| **t).count() > 3 {
+        return Err(syn::Error::new(
+            s.span(),
+            "an event has at most 3 #[topic] fields (the 4th topic is its signature)",
+        ));
+    }
+    Ok(event_impl(&s, &topics, &s.ident.to_string()))
+}
+
+fn event_impl(s: &syn::ItemStruct, topics: &[bool], name: &str) -> TokenStream {
+    let ident = &s.ident;
+    let sig = carechain_metadata::event_signature(name);
     let topic_fields: Vec<&Ident> = s
         .fields
         .iter()
-        .zip(&ev.topics)
+        .zip(topics)
         .filter(|(_, t)| **t)
         .filter_map(|(f, _)| f.ident.as_ref())
         .collect();

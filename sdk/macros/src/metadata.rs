@@ -1,10 +1,15 @@
 //! From Rust types in the contract's source to metadata [`Ty`]s and [`TypeDef`]s.
+//!
+//! A type defined outside the contract module (another crate, or a sibling module) is described
+//! from its own definition, which `#[derive(TypeInfo)]` hands over: see [`crate::type_info`].
 
 use std::collections::BTreeMap;
 
 use carechain_metadata::{Field, Ty, TypeDef, Variant};
+use proc_macro2::TokenStream;
+use quote::quote;
 use syn::spanned::Spanned;
-use syn::{Attribute, Expr, Fields, GenericArgument, Item, Lit, PathArguments, Type};
+use syn::{Attribute, Expr, Fields, GenericArgument, Item, Lit, PathArguments, Type, UseTree};
 
 /// The doc comment of an item, lines joined with `\n`.
 pub fn docs(attrs: &[Attribute]) -> String {
@@ -52,38 +57,152 @@ fn codec_attrs(attrs: &[Attribute]) -> syn::Result<Codec> {
     Ok(codec)
 }
 
-/// The struct and enum definitions of the contract module and the metadata built from them.
+/// Where the definition of a type named in the interface comes from, and so where the names
+/// inside it are looked up.
+#[derive(Clone)]
+pub enum Origin {
+    /// The contract module itself.
+    Local,
+    /// A module of the contract's own crate: its `#[derive(TypeInfo)]` macro is in textual
+    /// scope (the module is declared, `#[macro_use]`, before the contract module).
+    Textual,
+    /// Another crate, by a path to its root (`carechain_consent_api`, or `$crate` as the
+    /// derive's macro passes it).
+    Crate(TokenStream),
+}
+
+impl Origin {
+    /// The path of the macro `#[derive(TypeInfo)]` generated for type `name` from this origin.
+    pub fn type_info_macro(&self, name: &str) -> TokenStream {
+        let mac = crate::type_info::macro_name(name);
+        match self {
+            Origin::Local | Origin::Textual => quote!(#mac),
+            Origin::Crate(root) => quote!(#root :: #mac),
+        }
+    }
+}
+
+/// The origin of the item a `use` path ending in a type leads to, by its first segment.
+fn origin_of(first: &syn::Ident) -> Origin {
+    if first == "crate" || first == "self" || first == "super" {
+        Origin::Textual
+    } else {
+        Origin::Crate(quote!(#first))
+    }
+}
+
+/// Records, for each name a `use` tree brings in, where it comes from. Renames and globs are
+/// left out: the metadata names a type by its definition's name.
+pub fn collect_uses<C: Extend<(String, Origin)>>(
+    tree: &UseTree,
+    first: Option<&syn::Ident>,
+    out: &mut C,
+) {
+    match tree {
+        UseTree::Path(p) => collect_uses(&p.tree, Some(first.unwrap_or(&p.ident)), out),
+        UseTree::Name(n) => {
+            if let Some(first) = first {
+                out.extend([(n.ident.to_string(), origin_of(first))]);
+            }
+        }
+        UseTree::Group(g) => {
+            for t in &g.items {
+                collect_uses(t, first, out);
+            }
+        }
+        UseTree::Rename(_) | UseTree::Glob(_) => {}
+    }
+}
+
+/// The struct and enum definitions of the contract module (and those fetched from elsewhere
+/// through `#[derive(TypeInfo)]`) and the metadata built from them.
 pub struct TypeTable<'a> {
-    items: BTreeMap<String, &'a Item>,
+    items: BTreeMap<String, (&'a Item, Origin)>,
     aliases: BTreeMap<String, &'a Type>,
+    uses: BTreeMap<String, Origin>,
     pub defs: BTreeMap<String, TypeDef>,
     pending: Vec<String>,
+    /// Types named in the interface whose definitions are elsewhere and not yet fetched.
+    pub missing: Vec<(String, Origin)>,
+    /// Where names are being looked up: the origin of the item being described.
+    scope: Origin,
+    /// The names the contract module's `use` items gave a definition's origin for.
+    pub imports_used: std::collections::BTreeSet<String>,
 }
 
 impl<'a> TypeTable<'a> {
-    pub fn new(module_items: &'a [Item]) -> Self {
+    /// The table of a contract module's `module_items`, with the definitions already
+    /// `fetched` from outside it.
+    ///
+    /// # Errors
+    /// If a fetched type has the name of another type (metadata names types by their names).
+    pub fn new(module_items: &'a [Item], fetched: &'a [(Origin, Item)]) -> syn::Result<Self> {
         let mut items = BTreeMap::new();
         let mut aliases = BTreeMap::new();
-        for item in module_items {
-            match item {
-                Item::Struct(s) => {
-                    items.insert(s.ident.to_string(), item);
-                }
-                Item::Enum(e) => {
-                    items.insert(e.ident.to_string(), item);
-                }
-                Item::Type(t) => {
+        let mut uses = BTreeMap::new();
+        let local = module_items.iter().map(|i| (Origin::Local, i));
+        let outside = fetched.iter().map(|(o, i)| (o.clone(), i));
+        for (origin, item) in local.chain(outside) {
+            let ident = match item {
+                Item::Struct(s) => &s.ident,
+                Item::Enum(e) => &e.ident,
+                Item::Type(t) if matches!(origin, Origin::Local) => {
                     aliases.insert(t.ident.to_string(), &*t.ty);
+                    continue;
                 }
-                _ => {}
+                Item::Use(u) if matches!(origin, Origin::Local) => {
+                    collect_uses(&u.tree, None, &mut uses);
+                    continue;
+                }
+                _ => continue,
+            };
+            if items.insert(ident.to_string(), (item, origin)).is_some() {
+                return Err(syn::Error::new(
+                    ident.span(),
+                    format!(
+                        "carechain metadata names types by their names, and two types named \
+                         `{ident}` are in this contract's interface"
+                    ),
+                ));
             }
         }
-        TypeTable {
+        Ok(TypeTable {
             items,
             aliases,
+            uses,
             defs: BTreeMap::new(),
             pending: Vec::new(),
+            missing: Vec::new(),
+            scope: Origin::Local,
+            imports_used: Default::default(),
+        })
+    }
+
+    /// Where the definition of the type at `path` (named `name`, not defined here) is to be
+    /// fetched from, if anywhere.
+    fn outside_origin(&mut self, path: &syn::Path, name: &str) -> Option<Origin> {
+        if path.segments.len() == 1 && self.uses.contains_key(name) {
+            self.imports_used.insert(name.to_string());
         }
+        match &self.scope {
+            Origin::Local | Origin::Textual if path.segments.len() > 1 => {
+                Some(origin_of(&path.segments[0].ident))
+            }
+            Origin::Local => self.uses.get(name).cloned(),
+            // A module of the contract's crate may name a type it imports from another crate
+            // (its `use` is out of sight): the contract module's own `use` of it says where.
+            Origin::Textual => Some(self.uses.get(name).cloned().unwrap_or(Origin::Textual)),
+            Origin::Crate(root) => Some(Origin::Crate(root.clone())),
+        }
+    }
+
+    /// The metadata type of a Rust type written in a definition from `origin` (an event's
+    /// field, say).
+    pub fn ty_in(&mut self, origin: &Origin, ty: &Type) -> syn::Result<Ty> {
+        let outer = core::mem::replace(&mut self.scope, origin.clone());
+        let described = self.ty(ty);
+        self.scope = outer;
+        described
     }
 
     /// The metadata type of a Rust type; schedules the module types it names.
@@ -132,10 +251,19 @@ impl<'a> TypeTable<'a> {
                     PathArguments::Parenthesized(_) => return Err(unsupported(ty)),
                 };
                 if args.is_empty() {
-                    if let Some(alias) = self.aliases.get(&name).copied() {
+                    if matches!(self.scope, Origin::Local)
+                        && p.path.segments.len() == 1
+                        && let Some(alias) = self.aliases.get(&name).copied()
+                    {
                         return self.ty(alias);
                     }
                     if self.items.contains_key(&name) {
+                        if !matches!(self.scope, Origin::Crate(_))
+                            && p.path.segments.len() == 1
+                            && self.uses.contains_key(&name)
+                        {
+                            self.imports_used.insert(name.clone());
+                        }
                         if !self.defs.contains_key(&name) && !self.pending.contains(&name) {
                             self.pending.push(name.clone());
                         }
@@ -166,6 +294,15 @@ impl<'a> TypeTable<'a> {
                     ("Result", [ok, err]) => {
                         Ty::Result(Box::new(self.ty(ok)?), Box::new(self.ty(err)?))
                     }
+                    (_, []) => match self.outside_origin(&p.path, &name) {
+                        Some(origin) => {
+                            if !self.missing.iter().any(|(n, _)| *n == name) {
+                                self.missing.push((name.clone(), origin));
+                            }
+                            Ty::Named(name)
+                        }
+                        None => return Err(unsupported(ty)),
+                    },
                     _ => return Err(unsupported(ty)),
                 };
                 Ok(prim)
@@ -177,7 +314,11 @@ impl<'a> TypeTable<'a> {
     /// Builds the definitions of every scheduled module type (and of those they name).
     pub fn finish(&mut self) -> syn::Result<()> {
         while let Some(name) = self.pending.pop() {
-            let item = self.items[&name];
+            let (item, origin) = {
+                let (item, origin) = &self.items[&name];
+                (*item, origin.clone())
+            };
+            self.scope = origin;
             let def = match item {
                 Item::Struct(s) => {
                     no_generics(&s.generics)?;
@@ -234,6 +375,7 @@ impl<'a> TypeTable<'a> {
             };
             self.defs.insert(name, def);
         }
+        self.scope = Origin::Local;
         Ok(())
     }
 
@@ -275,7 +417,7 @@ fn unsupported(ty: &Type) -> syn::Error {
     syn::Error::new(
         ty.span(),
         "carechain metadata cannot describe this type: define it (a struct or an enum) inside \
-         the contract module, or use bool, integers, String, Vec, Option, Result, Box, tuples, \
-         arrays, Address or Hash",
+         the contract module, or import one that derives `TypeInfo` with a `use` naming it, or \
+         use bool, integers, String, Vec, Option, Result, Box, tuples, arrays, Address or Hash",
     )
 }

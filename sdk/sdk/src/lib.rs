@@ -52,6 +52,61 @@
 //!   wasm custom section `carechain:metadata` (DEFLATE-compressed JSON, metadata version 2:
 //!   selectors and event signatures are left out, readers derive them from the names).
 //!
+//!
+//! # Types defined outside the contract module
+//! The metadata must describe every type a message, event or error carries, and `#[contract]`
+//! sees only the tokens of its own module. A struct or enum defined elsewhere (in an interface
+//! crate such as `carechain-consent-api`, or in a sibling module of the contract's crate) derives
+//! [`TypeInfo`] and is imported into the contract module by a `use` that names it:
+//!
+//! ```ignore
+//! // In the interface crate (no_std, depending only on carechain-sdk):
+//! use carechain_sdk::prelude::*;
+//!
+//! /// What an actor may do.
+//! #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, TypeInfo)]
+//! #[codec(crate = ::carechain_sdk::scale)]
+//! pub enum Role { Patient, Practitioner }
+//!
+//! // In the contract:
+//! #[carechain_sdk::contract]
+//! mod claims {
+//!     use carechain_consent_api::Role;
+//!     #[query]
+//!     pub fn required_role() -> Role { Role::Practitioner }
+//!     // ...
+//! }
+//! ```
+//!
+//! How: the derive generates a hidden `macro_rules!` macro that holds the type's own source
+//! tokens. When the interface names a type the module does not define, `#[contract]` expands to a
+//! call of that macro (the `use` tells it where: `crate_name::__carechain_type_info_Role!`),
+//! which hands the definition back to the SDK, and the contract is expanded again with it; names
+//! inside that definition are fetched from the same crate the same way. The metadata is built
+//! from the very definition the contract is compiled against, with its docs and
+//! `#[codec(index)]`s, into the one compressed `carechain:metadata` section as before: readers
+//! (the runtime, the node, the CLI, `carechain-metadata`) see no difference. Rules:
+//! * import the type by name (`use krate::Role;` or `use krate::{Role, Decision};`), or write
+//!   its path in the signature (`krate::Role`); glob imports and renames cannot be followed;
+//! * for a type in a module of the contract's own crate, declare that module `#[macro_use]`
+//!   before the contract module (its macro is found in textual scope);
+//! * two types of the interface may not share a name (metadata names types by their names);
+//! * each imported type or event costs two nested macro expansions, so a contract importing
+//!   more than about 60 raises its crate's `#![recursion_limit]` (the default is 128).
+//!
+//! Weighed and not chosen: a custom section per type that the linker concatenates (every reader
+//! of the section, the runtime's included, would have to merge fragments, and fragments of types
+//! a contract does not use would ride along), and `const`-evaluated metadata (the JSON could not
+//! be compressed at compile time, which makes every contract several KiB larger).
+//!
+//! Events and the error enum may live outside the contract module too. An event there derives
+//! [`Event`](macro@Event) (with its `#[topic]` fields marked as inside) and [`TypeInfo`], and the
+//! contract module lists its events with `#[events] use path::{EventA, EventB};`, in the order
+//! the metadata lists them (`#[rustfmt::skip]` keeps rustfmt from sorting the list); an error
+//! enum derives `Encode`, `Decode` and [`TypeInfo`] and implements [`ContractError`]. The
+//! healthcare contracts are split this way: `lib.rs` holds the contract module, its messages'
+//! signatures and docs (the interface) calling into one module per workflow.
+//!
 //! Contracts are `#![no_std]` and build for `wasm32v1-none`; the SDK provides the global
 //! allocator (a bump allocator: an instance lives for one call) and the panic handler.
 #![no_std]
@@ -70,7 +125,9 @@ mod sys;
 mod wasm;
 
 pub use carechain_abi::{Address, CodeHash, Hash, Topic};
-pub use carechain_macros::{contract, selector};
+#[doc(hidden)]
+pub use carechain_macros::__resume_contract;
+pub use carechain_macros::{Event, TypeInfo, contract, selector};
 /// The SCALE codec, re-exported so contracts need no direct dependency on it.
 pub use parity_scale_codec as scale;
 
@@ -87,7 +144,7 @@ pub trait ContractError: scale::Encode + scale::Decode {}
 pub mod prelude {
     pub use crate::scale::{Decode, Encode};
     pub use crate::{
-        Address, Call, CallError, Event, Hash, Item, Map, Topic, Vector, env, selector,
+        Address, Call, CallError, Event, Hash, Item, Map, Topic, TypeInfo, Vector, env, selector,
     };
     pub use alloc::boxed::Box;
     pub use alloc::string::{String, ToString};

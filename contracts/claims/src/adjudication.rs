@@ -1,0 +1,275 @@
+//! Adjudication (X12 835, CARC-coded): the decision on a submitted claim, rejection and
+//! denial, and the recorded payment.
+
+use crate::access::*;
+use crate::coverage::*;
+use crate::errors::*;
+use crate::events::*;
+use crate::pricing::*;
+use crate::records::*;
+use crate::storage::*;
+use crate::types::*;
+use carechain_consent_api::Role;
+use carechain_sdk::prelude::*;
+
+pub(crate) fn adjudicate(
+    claim: ClaimKey,
+    line_determinations: Vec<LineDetermination>,
+) -> Result<ClaimResponse, Error> {
+    let by = require(Role::Payer)?;
+    let (version, mut c) = latest(&claim)?;
+    if c.payer != by {
+        return Err(Error::NotClaimPayer);
+    }
+    if c.status != ClaimStatus::Submitted {
+        return Err(Error::InvalidTransition {
+            entity: Entity::Claim,
+            from: claim_state(c.status),
+            attempted: State::Adjudicated,
+        });
+    }
+    let necessary = necessity(&c.lines, &line_determinations)?;
+    let plan_year = year_of(c.service_date)?;
+    let at = now();
+
+    // A replacement: the original gives way first (reversed, then Replaced).
+    let replaced = if c.frequency == Frequency::Replacement {
+        let prev = version.checked_sub(1).ok_or(Error::ArithmeticOverflow)?;
+        let original_key = (claim.clone(), prev);
+        let Some(mut original) = CLAIMS.get(&original_key) else {
+            panic!("replacement {version} has no original version {prev}");
+        };
+        let from = original.status;
+        let old_benefit = reverse(&original)?;
+        original.status = ClaimStatus::Replaced;
+        original.updated_at = at;
+        CLAIMS.insert(&original_key, &original);
+        Some((prev, from, old_benefit))
+    } else {
+        None
+    };
+
+    let mut response = if !consent_permits(by, c.subject)? {
+        rejection(&c, RejectReason::ConsentDenied, plan_year)?
+    } else {
+        match coverage_in_force(&c) {
+            None => rejection(&c, RejectReason::CoverageInactive, plan_year)?,
+            Some(coverage) => {
+                let r = price(&c, &necessary, &coverage.plan, plan_year)?;
+                let n = CONTENT.get(&c.content_key).unwrap_or(0);
+                CONTENT.insert(
+                    &c.content_key,
+                    &n.checked_add(1).ok_or(Error::ArithmeticOverflow)?,
+                );
+                r
+            }
+        }
+    };
+    let from = c.status;
+    c.status = match response.error {
+        Some(reason) => ClaimStatus::Rejected(reason),
+        None => ClaimStatus::Adjudicated,
+    };
+    if let Some((prev, original_from, old_benefit)) = replaced {
+        let payment_delta = if original_from == ClaimStatus::Paid {
+            Some(
+                response
+                    .totals
+                    .benefit
+                    .checked_sub(old_benefit)
+                    .ok_or(Error::ArithmeticOverflow)?,
+            )
+        } else {
+            None
+        };
+        response.payment_delta = payment_delta;
+        env().emit(&ClaimReplaced {
+            provider: claim.provider,
+            claim_id: claim.claim_id.clone(),
+            subject: c.subject,
+            version: prev,
+            replaced_by: version,
+            from: original_from,
+            to: ClaimStatus::Replaced,
+            payment_delta,
+            by,
+            at,
+        });
+    }
+    c.response = Some(response.clone());
+    c.updated_at = at;
+    CLAIMS.insert(&(claim.clone(), version), &c);
+    if response.error.is_some() {
+        env().emit(&ClaimRejected {
+            provider: claim.provider,
+            claim_id: claim.claim_id,
+            subject: c.subject,
+            version,
+            from,
+            to: c.status,
+            by,
+            at,
+        });
+    } else {
+        env().emit(&ClaimAdjudicated {
+            provider: claim.provider,
+            claim_id: claim.claim_id,
+            subject: c.subject,
+            version,
+            from,
+            to: c.status,
+            totals: response.totals,
+            by,
+            at,
+        });
+    }
+    Ok(response)
+}
+
+pub(crate) fn record_payment(claim: ClaimKey, amount: i64, trace_hash: Hash) -> Result<(), Error> {
+    let by = require(Role::Payer)?;
+    let (version, mut c) = latest(&claim)?;
+    if c.payer != by {
+        return Err(Error::NotClaimPayer);
+    }
+    if c.status != ClaimStatus::Adjudicated {
+        return Err(Error::InvalidTransition {
+            entity: Entity::Claim,
+            from: claim_state(c.status),
+            attempted: State::Paid,
+        });
+    }
+    let benefit = c.response.as_ref().map_or(0, |r| r.totals.benefit);
+    if amount != benefit {
+        return Err(Error::PaymentMismatch);
+    }
+    let at = now();
+    let from = c.status;
+    c.status = ClaimStatus::Paid;
+    c.payment = Some(Payment {
+        amount,
+        trace_hash,
+        at,
+    });
+    c.updated_at = at;
+    CLAIMS.insert(&(claim.clone(), version), &c);
+    env().emit(&ClaimPaid {
+        provider: claim.provider,
+        claim_id: claim.claim_id,
+        subject: c.subject,
+        version,
+        from,
+        to: c.status,
+        amount,
+        trace_hash,
+        by,
+        at,
+    });
+    Ok(())
+}
+
+/// The medical-necessity flag of each line, in line order.
+pub(crate) fn necessity(
+    lines: &[Line],
+    determinations: &[LineDetermination],
+) -> Result<Vec<bool>, Error> {
+    if lines.len() != determinations.len() {
+        return Err(Error::LineCountMismatch);
+    }
+    lines
+        .iter()
+        .map(|l| {
+            determinations
+                .iter()
+                .find(|d| d.no == l.no)
+                .map(|d| d.medically_necessary)
+                .ok_or(Error::LineCountMismatch)
+        })
+        .collect()
+}
+
+/// The response of a rejected claim: outcome error, no lines, only the total charge.
+pub(crate) fn rejection(
+    c: &Claim,
+    reason: RejectReason,
+    plan_year: u32,
+) -> Result<ClaimResponse, Error> {
+    let mut submitted: i64 = 0;
+    for line in &c.lines {
+        submitted = add(submitted, line.charge)?;
+    }
+    Ok(ClaimResponse {
+        outcome: RemittanceOutcome::Error,
+        error: Some(reason),
+        plan_year,
+        lines: Vec::new(),
+        totals: Totals {
+            submitted,
+            ..Totals::default()
+        },
+        payment_delta: None,
+    })
+}
+
+/// A line denied in full with `group`-`carc`.
+pub(crate) fn denied(line: &Line, group: AdjustmentGroup, carc: u16) -> LineAdjudication {
+    LineAdjudication {
+        no: line.no,
+        submitted: line.charge,
+        eligible: 0,
+        deductible: 0,
+        copay: 0,
+        coinsurance: 0,
+        benefit: 0,
+        patient_resp: 0,
+        adjustments: vec![Adjustment {
+            group,
+            carc,
+            amount: line.charge,
+        }],
+        auth_units_used: 0,
+    }
+}
+
+/// Reverses what an Adjudicated or Paid version contributed (accumulators, prior-auth
+/// units, duplicate index); returns its benefit.
+pub(crate) fn reverse(original: &Claim) -> Result<i64, Error> {
+    let Some(r) = original.response.as_ref() else {
+        panic!(
+            "claim version {} is adjudicated without a response",
+            original.version
+        );
+    };
+    let key = (original.coverage_id.clone(), r.plan_year);
+    if r.totals.deductible != 0 || r.totals.patient_resp != 0 {
+        let mut acc = ACCUMULATORS
+            .get(&key)
+            .unwrap_or_else(|| empty_accumulator(&original.coverage_id, r.plan_year));
+        acc.deductible_met = sub(acc.deductible_met, r.totals.deductible)?.max(0);
+        acc.oop_met = sub(acc.oop_met, r.totals.patient_resp)?.max(0);
+        ACCUMULATORS.insert(&key, &acc);
+    }
+    for (line, l) in original.lines.iter().zip(&r.lines) {
+        if l.auth_units_used == 0 {
+            continue;
+        }
+        let Some(id) = line.prior_auth.clone() else {
+            continue;
+        };
+        let auth_key = (original.payer, id);
+        if let Some(mut a) = PRIOR_AUTHS.get(&auth_key) {
+            a.units_used = a.units_used.saturating_sub(l.auth_units_used);
+            if a.status == PriorAuthStatus::Exhausted && a.units_used < a.units_approved {
+                a.status = PriorAuthStatus::Approved;
+            }
+            PRIOR_AUTHS.insert(&auth_key, &a);
+        }
+    }
+    let n = CONTENT.get(&original.content_key).unwrap_or(0);
+    if n > 1 {
+        CONTENT.insert(&original.content_key, &(n - 1));
+    } else {
+        CONTENT.remove(&original.content_key);
+    }
+    Ok(r.totals.benefit)
+}

@@ -1,0 +1,51 @@
+//! Claim records: status to entity state, latest version, the subject index and the
+//! content key of duplicate detection.
+
+use crate::errors::*;
+use crate::storage::*;
+use crate::types::*;
+use carechain_consent_api::SubjectId;
+use carechain_sdk::prelude::*;
+
+pub(crate) fn claim_state(s: ClaimStatus) -> State {
+    match s {
+        ClaimStatus::Submitted => State::Submitted,
+        ClaimStatus::Rejected(_) => State::Rejected,
+        ClaimStatus::Adjudicated => State::Adjudicated,
+        ClaimStatus::Paid => State::Paid,
+        ClaimStatus::Replaced => State::Replaced,
+        ClaimStatus::Voided => State::Voided,
+    }
+}
+
+pub(crate) fn latest(key: &ClaimKey) -> Result<(u32, Claim), Error> {
+    let version = VERSIONS.get(key).ok_or(Error::ClaimNotFound)?;
+    let c = CLAIMS
+        .get(&(key.clone(), version))
+        .ok_or(Error::ClaimNotFound)?;
+    Ok((version, c))
+}
+
+pub(crate) fn index_claim(subject: SubjectId, key: &ClaimKey) -> Result<(), Error> {
+    let n = SUBJECT_CLAIMS_LEN.get(&subject).unwrap_or(0);
+    SUBJECT_CLAIMS.insert(&(subject, n), key);
+    SUBJECT_CLAIMS_LEN.insert(
+        &subject,
+        &n.checked_add(1).ok_or(Error::ArithmeticOverflow)?,
+    );
+    Ok(())
+}
+
+/// H(subject, provider, service_date, sorted (proc_code, units, charge) of the lines).
+pub(crate) fn content_key(claim: &NewClaim, provider: Address) -> Hash {
+    // Sorted by inserting each line in place: claims have few lines, and `sort_unstable`
+    // brings ~3 KB of sorting code. Equal lines are identical, so the order is the same.
+    let mut lines: Vec<(ProcCode, u32, i64)> = Vec::with_capacity(claim.lines.len());
+    for l in &claim.lines {
+        let line = (l.proc_code.clone(), l.units, l.charge);
+        let at = lines.partition_point(|x| *x <= line);
+        lines.insert(at, line);
+    }
+    let data = (claim.subject.0, provider, claim.service_date, lines).encode();
+    env().blake2b_256(&data)
+}
