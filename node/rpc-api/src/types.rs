@@ -182,7 +182,33 @@ pub struct TransactionStatus {
     pub receipt: Option<ReceiptView>,
 }
 
+impl TxState {
+    /// Its name on the wire: `pending`, `committed`, `dropped`, `unknown`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TxState::Pending => "pending",
+            TxState::Committed => "committed",
+            TxState::Dropped => "dropped",
+            TxState::Unknown => "unknown",
+        }
+    }
+}
+
 impl TransactionStatus {
+    /// A transaction in `state`, with nothing else known yet.
+    pub fn new(hash: Hex32, state: TxState) -> Self {
+        TransactionStatus {
+            hash,
+            state,
+            reason: None,
+            block_height: None,
+            block_hash: None,
+            index: None,
+            transaction: None,
+            receipt: None,
+        }
+    }
+
     /// Committed with a successful receipt.
     pub fn succeeded(&self) -> bool {
         self.state == TxState::Committed
@@ -422,19 +448,21 @@ mod tests {
         assert_eq!(v["outcome"], "failed");
         assert_eq!(v["return_data"], "0102");
 
-        let status = TransactionStatus {
-            hash: Hex32([1; 32]),
-            state: TxState::Pending,
-            reason: None,
-            block_height: None,
-            block_hash: None,
-            index: None,
-            transaction: None,
-            receipt: None,
-        };
+        let status = TransactionStatus::new(Hex32([1; 32]), TxState::Pending);
         let v = serde_json::to_value(&status).expect("serialises");
         assert_eq!(keys(&v), ["hash", "state"]);
         assert_eq!(v["state"], "pending");
+        for state in [
+            TxState::Pending,
+            TxState::Committed,
+            TxState::Dropped,
+            TxState::Unknown,
+        ] {
+            assert_eq!(
+                serde_json::to_value(state).expect("serialises"),
+                state.name()
+            );
+        }
 
         let event = EventView {
             contract: Hex32([2; 32]),

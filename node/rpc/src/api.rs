@@ -108,16 +108,7 @@ impl CarechainApiServer for RpcServer {
 
     fn get_transaction(&self, hash: Hex32) -> RpcResult<TransactionStatus> {
         let node = &self.node;
-        let mut out = TransactionStatus {
-            hash,
-            state: TxState::Unknown,
-            reason: None,
-            block_height: None,
-            block_hash: None,
-            index: None,
-            transaction: None,
-            receipt: None,
-        };
+        let mut out = TransactionStatus::new(hash, TxState::Unknown);
         match node.tx_state(&TxHash(hash.0)).map_err(internal)? {
             carechain_service::TxState::Pending => out.state = TxState::Pending,
             carechain_service::TxState::Unknown => out.state = TxState::Unknown,

@@ -147,14 +147,7 @@ fn not_committed(client: &Client, sending: &Sending, commits: &Commits) -> BTree
         .take(50)
     {
         let state = match Hex32::parse(hash).map(|h| client.transaction(h)) {
-            Some(Ok(t)) => format!(
-                "{} {}",
-                serde_json::to_value(t.state)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                t.reason.unwrap_or_default()
-            ),
+            Some(Ok(t)) => format!("{} {}", t.state.name(), t.reason.unwrap_or_default()),
             Some(Err(e)) => e.to_string(),
             None => "unparsable hash".to_string(),
         };

@@ -52,10 +52,7 @@ impl NodeBackend {
             (TxState::Committed, Some(receipt)) => Ok(from_receipt(receipt)),
             (state, _) => Err(BackendError::NotCommitted {
                 hash: hash.to_string(),
-                state: serde_json::to_value(state)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+                state: state.name().to_string(),
                 reason: tx.reason.unwrap_or_default(),
             }),
         }
