@@ -7,6 +7,14 @@
 //! If `wasm-opt` (binaryen; `scripts/setup` installs it) is on the PATH it shrinks the result
 //! (`-Oz`, MVP features only, ~15% smaller); it is never required, and `CARECHAIN_WASM_OPT=off`
 //! skips it (to check that the contracts behave the same without it).
+//!
+//! The wasm must not depend on where the repository is checked out: a contract's code hash is its
+//! address, so it is in every state root. Cargo hashes the absolute path of a path dependency that
+//! lies outside the workspace (here the SDK, `../sdk`) into each crate's `-C metadata`, and that
+//! hash orders LLVM's functions: the same sources in two directories gave two different wasm
+//! files (and a state root that differed on CI). So the inner build reads the sources through a
+//! fixed path, [`BUILD_PATH`], a symbolic link to this checkout, held under a file lock for the
+//! whole build so that two checkouts building at once take turns.
 
 use std::env;
 use std::fs;
@@ -14,6 +22,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TARGET: &str = "wasm32v1-none";
+
+/// The fixed path the contracts are built through: a symbolic link to the checkout being built,
+/// the same on every machine (as a reproducible-build container's fixed source directory is).
+const BUILD_PATH: &str = "/tmp/carechain-build/src";
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
@@ -42,11 +54,22 @@ fn main() {
         .unwrap_or_else(|| root.join("target").join("contracts"));
 
     let names = contract_names(&contracts);
-    // One build per contract, so that each gets exactly the SDK features it asks for (a
-    // workspace-wide build would unify them: the minimal example would carry the panic
-    // formatting the others enable).
-    for name in &names {
-        build(&contracts, &target_dir, name);
+    {
+        let fixed = FixedPath::take(&root);
+        let source = fixed.as_ref().map_or(root.as_path(), |f| f.path.as_path());
+        if fixed.is_none() {
+            println!(
+                "cargo:warning=cannot link {BUILD_PATH} to this checkout: the contracts are built \
+                 from {}, so their wasm (and the demo's state root) depends on that path",
+                root.display()
+            );
+        }
+        // One build per contract, so that each gets exactly the SDK features it asks for (a
+        // workspace-wide build would unify them: the minimal example would carry the panic
+        // formatting the others enable).
+        for name in &names {
+            build(&contracts, &source.join("contracts"), &target_dir, name);
+        }
     }
 
     let mut listing = String::from("/// Every contract of `contracts/`: (name, wasm).\n");
@@ -109,7 +132,48 @@ fn contract_names(contracts: &Path) -> Vec<String> {
     names
 }
 
-fn build(contracts: &Path, target_dir: &Path, package: &str) {
+/// [`BUILD_PATH`] pointing at this checkout, locked until dropped.
+struct FixedPath {
+    path: PathBuf,
+    _lock: fs::File,
+}
+
+impl FixedPath {
+    /// Takes the lock and points the link at `root`; `None` where that is not possible (not a
+    /// Unix system, or the directory belongs to another user), and the build goes on from the
+    /// real path.
+    #[cfg(unix)]
+    fn take(root: &Path) -> Option<FixedPath> {
+        let path = PathBuf::from(BUILD_PATH);
+        let dir = path.parent()?;
+        fs::create_dir_all(dir).ok()?;
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("lock"))
+            .ok()?;
+        lock.lock().ok()?;
+        let staged = dir.join(format!("src.{}", std::process::id()));
+        let _ = fs::remove_file(&staged);
+        std::os::unix::fs::symlink(root, &staged).ok()?;
+        if fs::rename(&staged, &path).is_err() {
+            let _ = fs::remove_file(&staged);
+            return None;
+        }
+        Some(FixedPath { path, _lock: lock })
+    }
+
+    #[cfg(not(unix))]
+    fn take(_root: &Path) -> Option<FixedPath> {
+        None
+    }
+}
+
+/// Builds one contract. `contracts` is the real directory (cargo reads `.cargo/config.toml` from
+/// its working directory, which the system resolves through any link); `source` is the same
+/// directory as cargo must see it, through [`BUILD_PATH`].
+fn build(contracts: &Path, source: &Path, target_dir: &Path, package: &str) {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     // From the contracts' directory, so their .cargo/config.toml (stack size) applies.
@@ -122,7 +186,7 @@ fn build(contracts: &Path, target_dir: &Path, package: &str) {
         .arg("--target")
         .arg(TARGET)
         .arg("--manifest-path")
-        .arg(contracts.join("Cargo.toml"))
+        .arg(source.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(target_dir);
     // The outer build's settings are for the host; the jobserver (CARGO_MAKEFLAGS) is kept so the
