@@ -62,7 +62,9 @@ fn deployed(engine: EngineKind, wat: &str) -> (Runtime, Arc<MemoryState>, Addres
         input: vec![],
         salt: vec![],
     };
-    let result = runtime.execute(state, BlockInfo::default(), message, GAS);
+    let result = runtime
+        .execute(state, BlockInfo::default(), message, GAS)
+        .expect("memory state never fails");
     assert!(result.outcome.is_success(), "{:?}", result.outcome);
     let mut memory = MemoryState::default();
     memory.apply(result.changes);
@@ -76,7 +78,9 @@ fn call(runtime: &Runtime, state: &Arc<MemoryState>, contract: Address) -> u64 {
         contract,
         input: vec![],
     };
-    let r = runtime.execute(state, BlockInfo::default(), message, GAS);
+    let r = runtime
+        .execute(state, BlockInfo::default(), message, GAS)
+        .expect("memory state never fails");
     assert!(r.outcome.is_success());
     r.gas_used
 }

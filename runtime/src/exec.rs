@@ -8,9 +8,9 @@ use carechain_abi::{Address, CodeHash, EXPORT_CALL, EXPORT_DEPLOY};
 use crate::engine::Exit;
 use crate::host::Stop;
 use crate::instrument::MeterTrap;
-use crate::outcome::{CallResult, Failure, Outcome};
+use crate::outcome::{CallResult, Failure, Outcome, TrapKind};
 use crate::runtime::{BlockInfo, Message, Runtime};
-use crate::state::{Overlay, StateReader, blake2b_256};
+use crate::state::{Overlay, StateError, StateReader, blake2b_256};
 
 /// Native stack kept free before entering an engine. Wasm code cannot use more than the
 /// deterministic limit allows; this leaves room for it plus the host frames, so neither engine
@@ -40,6 +40,9 @@ pub struct Execution {
     pub(crate) gas_left: u64,
     pub(crate) read_only: bool,
     pub(crate) debug: Option<Vec<String>>,
+    /// The first state read that failed. Once set, every frame unwinds ([`Stop::StateFault`])
+    /// and [`execute`] returns it instead of a result.
+    pub(crate) fault: Option<StateError>,
 }
 
 impl Execution {
@@ -54,6 +57,15 @@ impl Execution {
         self.frames
             .last_mut()
             .expect("host function called outside a frame")
+    }
+
+    /// Records a failed state read (the first one is kept) and returns the stop that unwinds the
+    /// running contract.
+    pub(crate) fn fault(&mut self, error: StateError) -> Stop {
+        if self.fault.is_none() {
+            self.fault = Some(error);
+        }
+        Stop::StateFault
     }
 }
 
@@ -82,6 +94,13 @@ impl FrameResult {
             output: Vec::new(),
         }
     }
+
+    /// The frame of a faulted execution. Its outcome is never observed: the caller unwinds
+    /// ([`HostEnv::call_contract_end`](crate::host::HostEnv::call_contract_end)) and [`execute`]
+    /// returns the fault.
+    fn faulted(gas_limit: u64) -> Self {
+        FrameResult::failed(Failure::Trap(TrapKind::Engine), gas_limit)
+    }
 }
 
 fn exit_outcome(exit: &Exit) -> Outcome {
@@ -92,6 +111,8 @@ fn exit_outcome(exit: &Exit) -> Outcome {
         Some(Stop::Meter(MeterTrap::StackOverflow)) => Outcome::Failed(Failure::StackOverflow),
         Some(Stop::Meter(MeterTrap::MemoryLimit)) => Outcome::Failed(Failure::MemoryLimit),
         Some(Stop::Trap(kind)) => Outcome::Failed(Failure::Trap(kind)),
+        // Not observed: `run_frame` reports the frame as faulted.
+        Some(Stop::StateFault) => Outcome::Failed(Failure::Trap(TrapKind::Engine)),
     }
 }
 
@@ -102,6 +123,9 @@ pub(crate) fn run_frame(
     mut exec: Box<Execution>,
     req: FrameRequest,
 ) -> (Box<Execution>, FrameResult) {
+    if exec.fault.is_some() {
+        return (exec, FrameResult::faulted(req.gas_limit));
+    }
     let limits = rt.limits();
     if exec.frames.len() >= limits.max_call_depth as usize {
         return (exec, FrameResult::failed(Failure::CallDepthExceeded, 0));
@@ -115,15 +139,26 @@ pub(crate) fn run_frame(
     if req.stack_base > limits.max_stack_height {
         return (exec, FrameResult::failed(Failure::StackOverflow, 0));
     }
-    let Some(hash) = exec.overlay.contract_code(&req.contract) else {
-        return (
-            exec,
-            FrameResult::failed(Failure::ContractNotFound(req.contract), 0),
-        );
+    let hash = match exec.overlay.contract_code(&req.contract) {
+        Ok(Some(hash)) => hash,
+        Ok(None) => {
+            return (
+                exec,
+                FrameResult::failed(Failure::ContractNotFound(req.contract), 0),
+            );
+        }
+        Err(e) => {
+            exec.fault(e);
+            return (exec, FrameResult::faulted(req.gas_limit));
+        }
     };
     let prepared = match rt.load(&hash, &exec.overlay) {
-        Ok(p) => p,
-        Err(failure) => return (exec, FrameResult::failed(failure, 0)),
+        Ok(Ok(p)) => p,
+        Ok(Err(failure)) => return (exec, FrameResult::failed(failure, 0)),
+        Err(e) => {
+            exec.fault(e);
+            return (exec, FrameResult::faulted(req.gas_limit));
+        }
     };
     let host = &rt.schedule().host;
     let instantiate = host
@@ -148,6 +183,10 @@ pub(crate) fn run_frame(
             .run(rt, exec, req.entry, gas, req.stack_base)
     });
     let frame = exec.frames.pop();
+    if exec.fault.is_some() {
+        exec.overlay.pop(false);
+        return (exec, FrameResult::faulted(req.gas_limit));
+    }
     let outcome = exit_outcome(&exit);
     exec.overlay.pop(outcome.is_success());
     // Out of gas uses everything, by definition. A trap does too: between calls the instrumented
@@ -185,14 +224,15 @@ pub fn contract_address(deployer: &Address, code_hash: &CodeHash, salt: &[u8]) -
     Address(blake2b_256(&bytes))
 }
 
-/// Executes one top-level message against `state`.
+/// Executes one top-level message against `state`; a failed state read anywhere ends it with
+/// the [`StateError`] (see [`Runtime::execute`]).
 pub(crate) fn execute(
     rt: &Runtime,
     state: Arc<dyn StateReader>,
     block: BlockInfo,
     message: Message,
     gas_limit: u64,
-) -> CallResult {
+) -> Result<CallResult, StateError> {
     let read_only = matches!(message, Message::Query { .. });
     let exec = Box::new(Execution {
         overlay: Overlay::new(state),
@@ -201,6 +241,7 @@ pub(crate) fn execute(
         gas_left: 0,
         read_only,
         debug: rt.config().record_debug.then(Vec::new),
+        fault: None,
     });
     let failed = |failure: Failure, gas_used: u64, contract: Option<Address>| CallResult {
         outcome: Outcome::Failed(failure),
@@ -221,16 +262,20 @@ pub(crate) fn execute(
         } => {
             let deploy_gas = (code.len() as u64).saturating_mul(rt.schedule().host.deploy_byte);
             let Some(remaining) = gas_limit.checked_sub(deploy_gas) else {
-                return failed(Failure::OutOfGas, gas_limit, None);
+                return Ok(failed(Failure::OutOfGas, gas_limit, None));
             };
             let hash = match rt.prepare(&code) {
                 Ok(hash) => hash,
-                Err(e) => return failed(Failure::InvalidModule(e), deploy_gas, None),
+                Err(e) => return Ok(failed(Failure::InvalidModule(e), deploy_gas, None)),
             };
             let address = contract_address(&deployer, &hash, &salt);
             let mut exec = exec;
-            if exec.overlay.contract_code(&address).is_some() {
-                return failed(Failure::ContractExists(address), deploy_gas, Some(address));
+            if exec.overlay.contract_code(&address)?.is_some() {
+                return Ok(failed(
+                    Failure::ContractExists(address),
+                    deploy_gas,
+                    Some(address),
+                ));
             }
             // The creation lives in its own frame so that a failed constructor undoes it.
             exec.overlay.push();
@@ -269,10 +314,13 @@ pub(crate) fn execute(
             (exec, result, None, 0)
         }
     };
+    if let Some(fault) = exec.fault.take() {
+        return Err(fault);
+    }
     let debug = exec.debug.take().unwrap_or_default();
     let (changes, events) = exec.overlay.finish();
     let success = result.outcome.is_success();
-    CallResult {
+    Ok(CallResult {
         outcome: result.outcome,
         return_data: result.output,
         gas_used: deploy_gas.saturating_add(result.gas_used).min(gas_limit),
@@ -288,5 +336,5 @@ pub(crate) fn execute(
         },
         debug,
         contract,
-    }
+    })
 }

@@ -28,6 +28,11 @@ pub enum Stop {
     /// A host function refused its arguments.
     #[error("host trap: {0:?}")]
     Trap(TrapKind),
+    /// The state backend failed to read (the [`StateError`](crate::state::StateError) itself is
+    /// kept in the execution). Unwinds every frame of the execution: a caller never sees it as a
+    /// call status, and [`Runtime::execute`](crate::Runtime::execute) returns the error.
+    #[error("state read failed")]
+    StateFault,
 }
 
 impl wasmi::errors::HostError for Stop {}
@@ -174,7 +179,12 @@ impl<'a> HostEnv<'a> {
         let host = self.costs();
         let key = self.read_key(key, key_len, host.storage_read)?;
         let contract = self.frame().contract;
-        let Some(value) = self.exec.overlay.storage(&contract, &key) else {
+        let value = self
+            .exec
+            .overlay
+            .storage(&contract, &key)
+            .map_err(|e| self.exec.fault(e))?;
+        let Some(value) = value else {
             return Ok(carechain_abi::ABSENT);
         };
         let len = value.len() as u32;
@@ -191,9 +201,12 @@ impl<'a> HostEnv<'a> {
         let host = self.costs();
         let key = self.read_key(key, key_len, host.storage_read)?;
         let contract = self.frame().contract;
-        Ok(i32::from(
-            self.exec.overlay.storage_len(&contract, &key).is_some(),
-        ))
+        let len = self
+            .exec
+            .overlay
+            .storage_len(&contract, &key)
+            .map_err(|e| self.exec.fault(e))?;
+        Ok(i32::from(len.is_some()))
     }
 
     /// `storage_write(key, key_len, val, val_len)`
@@ -403,7 +416,15 @@ impl<'a> HostEnv<'a> {
 
     /// Second half of `call_contract`: pays the callee's gas, keeps its return data and returns
     /// the status code.
+    ///
+    /// # Errors
+    ///
+    /// [`Stop::StateFault`] if the state failed to read anywhere in the callee: the caller
+    /// unwinds too, so no contract can catch a fault of the node as a call status and go on.
     pub fn call_contract_end(&mut self, result: FrameResult) -> HostResult<i32> {
+        if self.exec.fault.is_some() {
+            return Err(Stop::StateFault);
+        }
         // The callee's gas came out of ours; it can never be more than we had.
         self.exec.gas_left = self.exec.gas_left.saturating_sub(result.gas_used);
         let status = match &result.outcome {

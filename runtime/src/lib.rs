@@ -13,7 +13,9 @@
 //!   the same gas.
 //! * Engines ([`EngineKind`]) only compile and run; host functions ([`host`]) are written once.
 //! * [`Runtime::execute`] runs a [`Message`] on an [`Overlay`](state::Overlay) of nested frames: a
-//!   failed call leaves no trace, a failed inner call rolls back only the callee.
+//!   failed call leaves no trace, a failed inner call rolls back only the callee. A state backend
+//!   that fails to read ([`StateError`]) ends the whole execution with that error instead of a
+//!   result: a fault of the node, never an outcome a contract could see.
 //! * [`Sandbox`] wraps it all for tests and contract authors.
 //!
 //! # Determinism
@@ -56,7 +58,7 @@ pub use gas::GasSchedule;
 pub use outcome::{CallResult, Failure, Outcome, TrapKind};
 pub use runtime::{BlockInfo, EngineKind, Message, Runtime, RuntimeConfig, RuntimeError};
 pub use sandbox::Sandbox;
-pub use state::{ChangeSet, Event, MemoryState, StateReader};
+pub use state::{ChangeSet, Event, MemoryState, StateError, StateReader};
 pub use validate::ValidationError;
 
 /// The contract metadata a module carries: the JSON of its

@@ -14,7 +14,7 @@ use crate::exec;
 use crate::gas::GasSchedule;
 use crate::instrument::instrument;
 use crate::outcome::{CallResult, Failure};
-use crate::state::{Overlay, StateReader, blake2b_256};
+use crate::state::{Overlay, StateError, StateReader, blake2b_256};
 use crate::validate::{ValidatedModule, ValidationError, validate};
 
 /// Which engine executes contracts. Both give identical results and gas by construction.
@@ -184,11 +184,10 @@ impl Runtime {
     ///
     /// [`RuntimeError`] if the engine refuses the configuration.
     pub fn new(config: RuntimeConfig) -> Result<Self, RuntimeError> {
-        let engine =
-            engine::create(config.engine, &config.limits).map_err(|message| RuntimeError {
-                engine: config.engine,
-                message,
-            })?;
+        let engine = engine::create(config.engine, &config.limits).map_err(|e| RuntimeError {
+            engine: config.engine,
+            message: e.to_string(),
+        })?;
         let capacity = NonZeroUsize::new(config.cache_capacity.max(1)).unwrap_or(NonZeroUsize::MIN);
         Ok(Runtime {
             inner: Arc::new(Inner {
@@ -269,11 +268,14 @@ impl Runtime {
 
     fn compile(&self, code: &[u8]) -> Result<Prepared, ValidationError> {
         let (module, instrumented) = self.validate_and_instrument(code)?;
-        let compiled = self
-            .inner
-            .engine
-            .compile(&instrumented)
-            .map_err(|message| ValidationError::Malformed { offset: 0, message })?;
+        let compiled =
+            self.inner
+                .engine
+                .compile(&instrumented)
+                .map_err(|e| ValidationError::Malformed {
+                    offset: 0,
+                    message: e.to_string(),
+                })?;
         Ok(Prepared {
             compiled,
             initial_pages: module.initial_pages,
@@ -293,36 +295,55 @@ impl Runtime {
         self.lock_cache().get(hash).cloned()
     }
 
-    /// The prepared module for `hash`, compiling the code found in `overlay` on a cache miss.
+    /// The prepared module for `hash`, compiling the code found in `overlay` on a cache miss:
+    /// the outer error is a failed state read, the inner one the call's failure.
     pub(crate) fn load(
         &self,
         hash: &CodeHash,
         overlay: &Overlay,
-    ) -> Result<Arc<Prepared>, Failure> {
+    ) -> Result<Result<Arc<Prepared>, Failure>, StateError> {
         if let Some(p) = self.cached(hash) {
-            return Ok(p);
+            return Ok(Ok(p));
         }
-        let code =
-            overlay
-                .code(hash)
-                .ok_or(Failure::InvalidModule(ValidationError::Malformed {
-                    offset: 0,
-                    message: "code not found".into(),
-                }))?;
-        let prepared = Arc::new(self.compile(&code).map_err(Failure::InvalidModule)?);
+        let Some(code) = overlay.code(hash)? else {
+            return Ok(Err(Failure::InvalidModule(ValidationError::Malformed {
+                offset: 0,
+                message: "code not found".into(),
+            })));
+        };
+        let prepared = match self.compile(&code) {
+            Ok(prepared) => Arc::new(prepared),
+            Err(e) => return Ok(Err(Failure::InvalidModule(e))),
+        };
         self.lock_cache().put(*hash, prepared.clone());
-        Ok(prepared)
+        Ok(Ok(prepared))
     }
 
     /// Executes one message against `state` with at most `gas_limit` gas. Never panics on any
-    /// input; every failure is an [`Outcome`](crate::Outcome) in the result.
+    /// input; every failure of the contract (revert, trap, out of gas, ...) is an
+    /// [`Outcome`](crate::Outcome) in the result.
+    ///
+    /// # Errors
+    ///
+    /// [`StateError`] if `state` failed to read, anywhere in the execution: in a host function
+    /// (`storage_read`, `storage_contains`), looking up a called or deployed contract, or loading
+    /// its code, in the top-level frame or in any nested call. The first failure unwinds every
+    /// frame at once; no contract sees it (a caller cannot catch it as a call status and go on,
+    /// which would make its result depend on one node's disk), and there is no outcome, gas
+    /// figure, event or change set: the execution did not happen. A node must not record a
+    /// receipt for it, but abandon the block (or query) and retry once the fault is cleared.
+    ///
+    /// This is a `Result` rather than an outcome so that an embedder cannot mistake a fault of
+    /// its own storage for a deterministic result of the contract, nor ignore it: the call
+    /// result is only reachable by handling the error. A state that never fails (such as
+    /// [`MemoryState`](crate::MemoryState)) never gets `Err`.
     pub fn execute(
         &self,
         state: Arc<dyn StateReader>,
         block: BlockInfo,
         message: Message,
         gas_limit: u64,
-    ) -> CallResult {
+    ) -> Result<CallResult, StateError> {
         exec::execute(self, state, block, message, gas_limit)
     }
 }

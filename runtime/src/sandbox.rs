@@ -6,7 +6,16 @@ use carechain_abi::Address;
 
 use crate::outcome::CallResult;
 use crate::runtime::{BlockInfo, EngineKind, Message, Runtime, RuntimeConfig, RuntimeError};
-use crate::state::{Event, MemoryState, StateReader, blake2b_256};
+use crate::state::{Event, MemoryState, StateError, StateReader, blake2b_256};
+
+/// The result of an execution on a [`MemoryState`], whose reads never fail.
+fn in_memory(result: Result<CallResult, StateError>) -> CallResult {
+    match result {
+        Ok(result) => result,
+        // `MemoryState`'s reads are all `Ok`: a sandbox has no state fault to report.
+        Err(fault) => unreachable!("the in-memory state failed a read: {fault}"),
+    }
+}
 
 /// Gas given to each sandbox call unless another limit is passed: 1 000 000 000.
 pub const DEFAULT_GAS: u64 = 1_000_000_000;
@@ -109,7 +118,7 @@ impl Sandbox {
 
     fn run(&mut self, message: Message, gas: u64) -> CallResult {
         let state: Arc<dyn StateReader> = self.state.clone();
-        let result = self.runtime.execute(state, self.block, message, gas);
+        let result = in_memory(self.runtime.execute(state, self.block, message, gas));
         if result.outcome.is_success() {
             Arc::make_mut(&mut self.state).apply(result.changes.clone());
             self.events.extend(result.events.iter().cloned());
@@ -174,22 +183,24 @@ impl Sandbox {
             contract,
             input: input.to_vec(),
         };
-        self.runtime
-            .execute(state, self.block, message, DEFAULT_GAS)
+        in_memory(
+            self.runtime
+                .execute(state, self.block, message, DEFAULT_GAS),
+        )
     }
 
     /// A storage value of a contract.
     pub fn storage(&self, contract: &Address, key: &[u8]) -> Option<Vec<u8>> {
-        self.state.storage(contract, key)
+        self.state.storage.get(&(*contract, key.to_vec())).cloned()
     }
 
     /// The metadata JSON ([`abi::METADATA_SECTION`](crate::abi::METADATA_SECTION), inflated if
     /// compressed: see [`metadata_section`](crate::metadata_section)) of the contract deployed at
     /// `contract`, if it has one.
     pub fn metadata(&self, contract: &Address) -> Option<Vec<u8>> {
-        let hash = self.state.contract_code(contract)?;
-        let code = self.state.code(&hash)?;
-        crate::metadata_section(&code).map(std::borrow::Cow::into_owned)
+        let hash = self.state.contracts.get(contract)?;
+        let code = self.state.codes.get(hash)?;
+        crate::metadata_section(code).map(std::borrow::Cow::into_owned)
     }
 
     /// Every event committed so far, in order.

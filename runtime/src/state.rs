@@ -5,6 +5,13 @@
 //! caller's; a call that fails (revert, trap, out of gas, stack or memory limit) drops its frame,
 //! and with it every write and event of the call and of everything it called. The top-level frame
 //! becomes the [`ChangeSet`] the embedder commits (the sandbox in memory, the node to RocksDB).
+//!
+//! A backend may fail to read (a disk error in the node's RocksDB): every read returns
+//! `Result<_, `[`StateError`]`>`. Such a failure is a fault of the node, not an outcome of the
+//! contract, so it never reaches a contract as a value: see [`Runtime::execute`] for how it ends
+//! the whole execution.
+//!
+//! [`Runtime::execute`]: crate::Runtime::execute
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,15 +27,62 @@ pub fn blake2b_256(data: &[u8]) -> [u8; 32] {
     out
 }
 
-/// Read access to committed state. Implemented by the sandbox's in-memory state and by the node's
-/// RocksDB-backed state.
+/// A [`StateReader`] could not read the state (an I/O error, a corrupt database): a fault of the
+/// node running the contract, not something the contract did.
+///
+/// Its result would depend on one node's disk rather than on the chain, so the runtime never lets
+/// a contract observe it: [`Runtime::execute`](crate::Runtime::execute) abandons the whole
+/// execution and returns this error instead of a [`CallResult`](crate::CallResult). The
+/// underlying error is kept as its [`source`](std::error::Error::source).
+#[derive(Debug, thiserror::Error)]
+#[error("state read failed: {source}")]
+pub struct StateError {
+    /// The backend's error.
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl StateError {
+    /// Wraps a backend's read error.
+    pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        StateError {
+            source: source.into(),
+        }
+    }
+
+    /// The backend's error, to downcast to the backend's own error type.
+    pub fn into_source(self) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self.source
+    }
+}
+
+/// Read access to committed state. Implemented by the sandbox's in-memory state (which never
+/// fails) and by the node's RocksDB-backed state.
+///
+/// # Errors
+///
+/// Every method returns [`StateError`] if the backend cannot read; `Ok(None)` means the entry
+/// is absent. An implementation must never answer `Ok(None)` for an entry it failed to read:
+/// that would change a contract's result on one node only.
 pub trait StateReader: Send + Sync {
     /// The value stored under `key` by `contract`.
-    fn storage(&self, contract: &Address, key: &[u8]) -> Option<Vec<u8>>;
+    ///
+    /// # Errors
+    ///
+    /// [`StateError`] if the backend cannot read it.
+    fn storage(&self, contract: &Address, key: &[u8]) -> Result<Option<Vec<u8>>, StateError>;
     /// The code hash of the contract at `address`, if one was deployed there.
-    fn contract_code(&self, address: &Address) -> Option<CodeHash>;
+    ///
+    /// # Errors
+    ///
+    /// [`StateError`] if the backend cannot read it.
+    fn contract_code(&self, address: &Address) -> Result<Option<CodeHash>, StateError>;
     /// The original (uninstrumented) code with this hash.
-    fn code(&self, hash: &CodeHash) -> Option<Arc<[u8]>>;
+    ///
+    /// # Errors
+    ///
+    /// [`StateError`] if the backend cannot read it.
+    fn code(&self, hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StateError>;
 }
 
 /// An event emitted by a contract: the audit trail of every state change.
@@ -114,25 +168,33 @@ impl Overlay {
     }
 
     /// Reads a storage value, newest frame first.
-    pub fn storage(&self, contract: &Address, key: &[u8]) -> Option<Vec<u8>> {
+    ///
+    /// # Errors
+    ///
+    /// [`StateError`] if the value is not in the overlay and the base cannot read it.
+    pub fn storage(&self, contract: &Address, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
         let lookup = (*contract, key.to_vec());
         for frame in self.frames.iter().rev() {
             if let Some(value) = frame.changes.storage.get(&lookup) {
-                return value.clone();
+                return Ok(value.clone());
             }
         }
         self.base.storage(contract, key)
     }
 
     /// Length of a storage value without copying it out of the overlay.
-    pub fn storage_len(&self, contract: &Address, key: &[u8]) -> Option<usize> {
+    ///
+    /// # Errors
+    ///
+    /// [`StateError`] if the value is not in the overlay and the base cannot read it.
+    pub fn storage_len(&self, contract: &Address, key: &[u8]) -> Result<Option<usize>, StateError> {
         let lookup = (*contract, key.to_vec());
         for frame in self.frames.iter().rev() {
             if let Some(value) = frame.changes.storage.get(&lookup) {
-                return value.as_ref().map(Vec::len);
+                return Ok(value.as_ref().map(Vec::len));
             }
         }
-        self.base.storage(contract, key).map(|v| v.len())
+        Ok(self.base.storage(contract, key)?.map(|v| v.len()))
     }
 
     /// Writes (`Some`) or removes (`None`) a storage value in the innermost frame.
@@ -141,20 +203,28 @@ impl Overlay {
     }
 
     /// The code hash of a contract, newest frame first.
-    pub fn contract_code(&self, address: &Address) -> Option<CodeHash> {
+    ///
+    /// # Errors
+    ///
+    /// [`StateError`] if the contract is not in the overlay and the base cannot read it.
+    pub fn contract_code(&self, address: &Address) -> Result<Option<CodeHash>, StateError> {
         for frame in self.frames.iter().rev() {
             if let Some(hash) = frame.changes.contracts.get(address) {
-                return Some(*hash);
+                return Ok(Some(*hash));
             }
         }
         self.base.contract_code(address)
     }
 
     /// Original code by hash, newest frame first.
-    pub fn code(&self, hash: &CodeHash) -> Option<Arc<[u8]>> {
+    ///
+    /// # Errors
+    ///
+    /// [`StateError`] if the code is not in the overlay and the base cannot read it.
+    pub fn code(&self, hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StateError> {
         for frame in self.frames.iter().rev() {
             if let Some(code) = frame.changes.codes.get(hash) {
-                return Some(code.clone());
+                return Ok(Some(code.clone()));
             }
         }
         self.base.code(hash)
@@ -231,15 +301,16 @@ impl MemoryState {
     }
 }
 
+/// Never fails: every read is `Ok`.
 impl StateReader for MemoryState {
-    fn storage(&self, contract: &Address, key: &[u8]) -> Option<Vec<u8>> {
-        self.storage.get(&(*contract, key.to_vec())).cloned()
+    fn storage(&self, contract: &Address, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(self.storage.get(&(*contract, key.to_vec())).cloned())
     }
-    fn contract_code(&self, address: &Address) -> Option<CodeHash> {
-        self.contracts.get(address).copied()
+    fn contract_code(&self, address: &Address) -> Result<Option<CodeHash>, StateError> {
+        Ok(self.contracts.get(address).copied())
     }
-    fn code(&self, hash: &CodeHash) -> Option<Arc<[u8]>> {
-        self.codes.get(hash).cloned()
+    fn code(&self, hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StateError> {
+        Ok(self.codes.get(hash).cloned())
     }
 }
 
@@ -266,9 +337,12 @@ mod tests {
             topics: vec![],
             data: vec![1],
         });
-        assert_eq!(overlay.storage(&addr(1), b"k"), None);
+        assert_eq!(overlay.storage(&addr(1), b"k").ok(), Some(None));
         overlay.pop(false);
-        assert_eq!(overlay.storage(&addr(1), b"k"), Some(b"base".to_vec()));
+        assert_eq!(
+            overlay.storage(&addr(1), b"k").ok(),
+            Some(Some(b"base".to_vec()))
+        );
 
         overlay.push();
         overlay.push();

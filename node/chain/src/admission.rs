@@ -3,7 +3,7 @@
 //! already checked.
 
 use carechain_primitives::tx::{Action, NodeRole, SignedTx, TxError, TxHash};
-use carechain_storage::{BlockState, StateKey};
+use carechain_storage::{BlockState, StateKey, StoreError};
 
 use crate::{Chain, MemberRecord};
 
@@ -22,12 +22,14 @@ impl Chain {
     /// role the action needs, and the nonce is not already used.
     ///
     /// # Errors
-    /// [`TxError::UnknownSigner`], [`TxError::NotPermitted`], [`TxError::NonceTooLow`].
+    /// [`TxError::UnknownSigner`], [`TxError::NotPermitted`], [`TxError::NonceTooLow`];
+    /// [`TxError::StateUnavailable`] if the state cannot be read.
     pub fn check_admission(&self, tx: &SignedTx) -> Result<(), TxError> {
         match refusal(&BlockState::new(self.store.clone()), tx) {
             // A later nonce may wait in the mempool for the ones before it.
-            Some(TxError::NonceTooHigh { .. }) | None => Ok(()),
-            Some(error) => Err(error),
+            Ok(Some(TxError::NonceTooHigh { .. }) | None) => Ok(()),
+            Ok(Some(error)) => Err(error),
+            Err(e) => Err(TxError::StateUnavailable(e.to_string())),
         }
     }
 }
@@ -41,29 +43,33 @@ fn needed_role(action: &Action) -> NodeRole {
 }
 
 /// Why `tx` may not execute on `state` (unknown signer, missing role, wrong nonce), if it may not.
-pub(crate) fn refusal(state: &BlockState, tx: &SignedTx) -> Option<TxError> {
-    let member = state.get_decoded::<MemberRecord>(&StateKey::Member(tx.payload.sender));
+///
+/// # Errors
+/// [`StoreError`] if the state cannot be read.
+pub(crate) fn refusal(state: &BlockState, tx: &SignedTx) -> Result<Option<TxError>, StoreError> {
+    let member = state.get_decoded::<MemberRecord>(&StateKey::Member(tx.payload.sender))?;
     let Some(member) = member else {
-        return Some(TxError::UnknownSigner(tx.payload.sender.to_hex()));
+        return Ok(Some(TxError::UnknownSigner(tx.payload.sender.to_hex())));
     };
     let needed = needed_role(&tx.payload.action);
     if !member.roles.contains(&needed) {
-        return Some(TxError::NotPermitted(needed));
+        return Ok(Some(TxError::NotPermitted(needed)));
     }
     let next = state
-        .get_decoded::<u64>(&StateKey::Nonce(tx.sender()))
+        .get_decoded::<u64>(&StateKey::Nonce(tx.sender()))?
         .unwrap_or(0);
-    if tx.payload.nonce < next {
-        return Some(TxError::NonceTooLow {
+    let found = tx.payload.nonce;
+    Ok(if found < next {
+        Some(TxError::NonceTooLow {
             expected: next,
-            found: tx.payload.nonce,
-        });
-    }
-    if tx.payload.nonce > next {
-        return Some(TxError::NonceTooHigh {
+            found,
+        })
+    } else if found > next {
+        Some(TxError::NonceTooHigh {
             expected: next,
-            found: tx.payload.nonce,
-        });
-    }
-    None
+            found,
+        })
+    } else {
+        None
+    })
 }

@@ -9,6 +9,10 @@ pub enum ChainError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A state read failed while a contract executed (its source is the store's error): the
+    /// block or query is abandoned, nothing is committed, and it can be retried.
+    #[error(transparent)]
+    State(#[from] carechain_runtime::StateError),
     /// The runtime could not be created.
     #[error(transparent)]
     Runtime(#[from] carechain_runtime::RuntimeError),

@@ -11,7 +11,7 @@ use carechain_runtime::{BlockInfo, Message, Outcome, StateReader};
 use carechain_storage::{BlockState, Pending, StateKey, Store};
 
 use crate::admission::refusal;
-use crate::governance::ADMIN_GAS;
+use crate::governance::{ADMIN_GAS, AdminError};
 use crate::{Chain, ChainError};
 
 /// A block just committed.
@@ -180,8 +180,9 @@ impl Chain {
     /// pass the block gas limit are deferred.
     ///
     /// # Errors
-    /// [`ChainError`] if the store fails, `base` does not descend from the head, or the
-    /// timestamp goes backwards.
+    /// [`ChainError`] if the store fails (a failed read, in the chain's checks or inside a
+    /// contract, abandons the block: nothing is committed, and it can be built again), `base`
+    /// does not descend from the head, or the timestamp goes backwards.
     pub fn build_block(
         &self,
         base: &Base,
@@ -233,7 +234,7 @@ impl Chain {
                 deferred.push(tx);
                 continue;
             }
-            let receipt = match self.execute_tx(&state, info, &tx, tx.hash()) {
+            let receipt = match self.execute_tx(&state, info, &tx, tx.hash())? {
                 Ok(receipt) => receipt,
                 Err(error) => {
                     refused.push((tx, error));
@@ -267,7 +268,8 @@ impl Chain {
     /// follows: same parent, no refused transaction, within the gas limit, and the same roots.
     ///
     /// # Errors
-    /// [`ChainError::InvalidBlock`] naming the first mismatch.
+    /// [`ChainError::InvalidBlock`] naming the first mismatch; [`ChainError::Store`] or
+    /// [`ChainError::State`] if this node cannot read its state (the block may be good).
     pub fn execute_block(&self, base: &Base, block: &Block) -> Result<Executed, ChainError> {
         let parent = self.base_header(base)?;
         let height = parent.height + 1;
@@ -301,8 +303,11 @@ impl Chain {
             if gas_used.saturating_add(tx.payload.gas_limit) > self.genesis.block_gas_limit {
                 return Err(invalid("over the block gas limit".into()));
             }
+            // A state fault is this node's, not the block's: `?` keeps it a `ChainError::Store`
+            // or `ChainError::State`, never `InvalidBlock`, so a validator with a failing disk
+            // does not condemn a good block.
             let receipt = self
-                .execute_tx(&state, info, tx, hash)
+                .execute_tx(&state, info, tx, hash)?
                 .map_err(|e| invalid(format!("includes a refused transaction: {e}")))?;
             gas_used = gas_used.saturating_add(receipt.gas_used);
             receipts.push(receipt);
@@ -363,15 +368,17 @@ impl Chain {
     }
 
     /// Executes one transaction (its hash `hash`) on `state`; a refused one changes nothing.
+    /// The outer error is a state fault: the whole block is abandoned then (`state` is left
+    /// half-updated and must be dropped).
     fn execute_tx(
         &self,
         state: &Arc<BlockState>,
         info: BlockInfo,
         tx: &SignedTx,
         hash: TxHash,
-    ) -> Result<Receipt, TxError> {
-        if let Some(error) = refusal(state, tx) {
-            return Err(error);
+    ) -> Result<Result<Receipt, TxError>, ChainError> {
+        if let Some(error) = refusal(state, tx)? {
+            return Ok(Err(error));
         }
         let sender = tx.sender();
         state.put(&StateKey::Nonce(sender), &(tx.payload.nonce + 1));
@@ -395,26 +402,27 @@ impl Chain {
                     let saved = state.pending();
                     match self.admin(state, tx.payload.sender, admin) {
                         Ok(()) => TxStatus::Success,
-                        Err(error) => {
+                        Err(AdminError::Refused(error)) => {
                             state.restore(saved);
                             TxStatus::Failed(error.reason().into())
                         }
+                        Err(AdminError::Store(e)) => return Err(e.into()),
                     }
                 };
-                return Ok(Receipt {
+                return Ok(Ok(Receipt {
                     tx_hash: hash,
                     status,
                     gas_used: ADMIN_GAS.min(tx.payload.gas_limit),
                     events: Vec::new(),
                     return_data: Vec::new(),
                     contract: None,
-                });
+                }));
             }
         };
         let reader: Arc<dyn StateReader> = state.clone();
         let result = self
             .runtime
-            .execute(reader, info, message, tx.payload.gas_limit);
+            .execute(reader, info, message, tx.payload.gas_limit)?;
         let status = match &result.outcome {
             Outcome::Success => {
                 state.apply(&result.changes);
@@ -423,14 +431,14 @@ impl Chain {
             Outcome::Reverted => TxStatus::Reverted,
             Outcome::Failed(f) => TxStatus::Failed(f.name()),
         };
-        Ok(Receipt {
+        Ok(Ok(Receipt {
             tx_hash: hash,
             status,
             gas_used: result.gas_used,
             events: result.events,
             return_data: result.return_data,
             contract: result.contract.filter(|_| result.outcome.is_success()),
-        })
+        }))
     }
 }
 

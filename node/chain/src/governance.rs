@@ -2,7 +2,7 @@
 //! majority of organisations approved.
 
 use carechain_primitives::tx::{AdminAction, Proposal, PublicKey};
-use carechain_storage::{BlockState, StateKey};
+use carechain_storage::{BlockState, StateKey, StoreError};
 
 use crate::{Chain, MemberRecord, OrgRecord, ProposalRecord};
 
@@ -52,6 +52,28 @@ impl GovernanceError {
     }
 }
 
+/// Why an administration transaction did not apply: refused (the receipt says why), or the
+/// state could not be read (the block is abandoned; no receipt is written).
+#[derive(Debug)]
+pub(crate) enum AdminError {
+    /// Refused: the transaction changes nothing but the sender's nonce.
+    Refused(GovernanceError),
+    /// A state read failed.
+    Store(StoreError),
+}
+
+impl From<GovernanceError> for AdminError {
+    fn from(e: GovernanceError) -> Self {
+        AdminError::Refused(e)
+    }
+}
+
+impl From<StoreError> for AdminError {
+    fn from(e: StoreError) -> Self {
+        AdminError::Store(e)
+    }
+}
+
 impl Chain {
     /// Consortium administration: a proposal needs approvals from a majority of organisations.
     pub(crate) fn admin(
@@ -59,14 +81,14 @@ impl Chain {
         state: &BlockState,
         sender: PublicKey,
         action: &AdminAction,
-    ) -> Result<(), GovernanceError> {
+    ) -> Result<(), AdminError> {
         let member = state
-            .get_decoded::<MemberRecord>(&StateKey::Member(sender))
+            .get_decoded::<MemberRecord>(&StateKey::Member(sender))?
             .ok_or(GovernanceError::UnknownSigner)?;
         let number = match action {
             AdminAction::Propose(proposal) => {
                 let n = state
-                    .get_decoded::<u64>(&StateKey::NextProposal)
+                    .get_decoded::<u64>(&StateKey::NextProposal)?
                     .unwrap_or(0);
                 state.put(&StateKey::NextProposal, &(n + 1));
                 state.put(
@@ -82,10 +104,10 @@ impl Chain {
             }
             AdminAction::Approve { proposal } => {
                 let mut record = state
-                    .get_decoded::<ProposalRecord>(&StateKey::Proposal(*proposal))
+                    .get_decoded::<ProposalRecord>(&StateKey::Proposal(*proposal))?
                     .ok_or(GovernanceError::ProposalNotFound)?;
                 if record.executed {
-                    return Err(GovernanceError::ProposalAlreadyExecuted);
+                    return Err(GovernanceError::ProposalAlreadyExecuted.into());
                 }
                 if !record.approvals.contains(&member.org) {
                     record.approvals.push(member.org.clone());
@@ -95,10 +117,10 @@ impl Chain {
             }
         };
         let mut record = state
-            .get_decoded::<ProposalRecord>(&StateKey::Proposal(number))
+            .get_decoded::<ProposalRecord>(&StateKey::Proposal(number))?
             .ok_or(GovernanceError::ProposalNotFound)?;
         let orgs = state
-            .get_decoded::<Vec<String>>(&StateKey::Organisations)
+            .get_decoded::<Vec<String>>(&StateKey::Organisations)?
             .unwrap_or_default();
         let approving = record.approvals.iter().filter(|o| orgs.contains(o)).count();
         if approving * 2 > orgs.len() {
@@ -111,14 +133,14 @@ impl Chain {
 }
 
 /// Applies an approved proposal.
-fn apply_proposal(state: &BlockState, proposal: &Proposal) -> Result<(), GovernanceError> {
+fn apply_proposal(state: &BlockState, proposal: &Proposal) -> Result<(), AdminError> {
     let mut orgs = state
-        .get_decoded::<Vec<String>>(&StateKey::Organisations)
+        .get_decoded::<Vec<String>>(&StateKey::Organisations)?
         .unwrap_or_default();
     match proposal {
         Proposal::AddOrganisation { id, kind } => {
             if orgs.contains(id) {
-                return Err(GovernanceError::OrganisationExists);
+                return Err(GovernanceError::OrganisationExists.into());
             }
             orgs.push(id.clone());
             state.put(&StateKey::Organisations, &orgs);
@@ -132,7 +154,7 @@ fn apply_proposal(state: &BlockState, proposal: &Proposal) -> Result<(), Governa
         }
         Proposal::RemoveOrganisation { id } => {
             let record = state
-                .get_decoded::<OrgRecord>(&StateKey::Organisation(id.clone()))
+                .get_decoded::<OrgRecord>(&StateKey::Organisation(id.clone()))?
                 .ok_or(GovernanceError::OrganisationNotFound)?;
             for key in record.members {
                 state.delete(&StateKey::Member(key));
@@ -143,10 +165,10 @@ fn apply_proposal(state: &BlockState, proposal: &Proposal) -> Result<(), Governa
         }
         Proposal::AddMember { org, key, roles } => {
             let mut record = state
-                .get_decoded::<OrgRecord>(&StateKey::Organisation(org.clone()))
+                .get_decoded::<OrgRecord>(&StateKey::Organisation(org.clone()))?
                 .ok_or(GovernanceError::OrganisationNotFound)?;
-            if state.get(&StateKey::Member(*key)).is_some() {
-                return Err(GovernanceError::MemberExists);
+            if state.get(&StateKey::Member(*key))?.is_some() {
+                return Err(GovernanceError::MemberExists.into());
             }
             record.members.push(*key);
             state.put(&StateKey::Organisation(org.clone()), &record);
@@ -160,10 +182,10 @@ fn apply_proposal(state: &BlockState, proposal: &Proposal) -> Result<(), Governa
         }
         Proposal::RemoveMember { key } => {
             let member = state
-                .get_decoded::<MemberRecord>(&StateKey::Member(*key))
+                .get_decoded::<MemberRecord>(&StateKey::Member(*key))?
                 .ok_or(GovernanceError::MemberNotFound)?;
             if let Some(mut record) =
-                state.get_decoded::<OrgRecord>(&StateKey::Organisation(member.org.clone()))
+                state.get_decoded::<OrgRecord>(&StateKey::Organisation(member.org.clone()))?
             {
                 record.members.retain(|k| k != key);
                 state.put(&StateKey::Organisation(member.org), &record);

@@ -12,41 +12,57 @@ use crate::{Chain, ChainError, MemberRecord};
 
 impl Chain {
     /// An account's next nonce in the committed state.
-    pub fn nonce(&self, account: &Address) -> u64 {
-        self.store
-            .state_value(&StateKey::Nonce(*account).encode())
+    ///
+    /// # Errors
+    /// [`ChainError::Store`] if the state cannot be read.
+    pub fn nonce(&self, account: &Address) -> Result<u64, ChainError> {
+        Ok(self
+            .store
+            .state_value(&StateKey::Nonce(*account).encode())?
             .and_then(|v| u64::decode(&mut &v[..]).ok())
-            .unwrap_or(0)
+            .unwrap_or(0))
     }
 
     /// An account's next nonce in the state after `base`.
-    pub fn nonce_on(&self, base: &Base, account: &Address) -> u64 {
-        base.state(&self.store)
-            .get_decoded::<u64>(&StateKey::Nonce(*account))
-            .unwrap_or(0)
+    ///
+    /// # Errors
+    /// [`ChainError::Store`] if the state cannot be read.
+    pub fn nonce_on(&self, base: &Base, account: &Address) -> Result<u64, ChainError> {
+        Ok(base
+            .state(&self.store)
+            .get_decoded::<u64>(&StateKey::Nonce(*account))?
+            .unwrap_or(0))
     }
 
     /// A member's record in the committed state.
-    pub fn member(&self, key: &PublicKey) -> Option<MemberRecord> {
-        self.store
-            .state_value(&StateKey::Member(*key).encode())
-            .and_then(|v| MemberRecord::decode(&mut &v[..]).ok())
+    ///
+    /// # Errors
+    /// [`ChainError::Store`] if the state cannot be read.
+    pub fn member(&self, key: &PublicKey) -> Result<Option<MemberRecord>, ChainError> {
+        Ok(self
+            .store
+            .state_value(&StateKey::Member(*key).encode())?
+            .and_then(|v| MemberRecord::decode(&mut &v[..]).ok()))
     }
 
     /// A read-only call on the committed state.
+    ///
+    /// # Errors
+    /// [`ChainError::Store`] if the head cannot be read; [`ChainError::State`] if a state read
+    /// fails during the call (a fault of this node, not an outcome of the contract).
     pub fn query(
         &self,
         caller: Address,
         contract: Address,
         input: Vec<u8>,
         gas: u64,
-    ) -> CallResult {
-        let head = self.head().ok();
+    ) -> Result<CallResult, ChainError> {
+        let head = self.head()?;
         let info = BlockInfo {
-            height: head.as_ref().map_or(0, |h| h.height),
-            time: head.as_ref().map_or(0, |h| h.timestamp),
+            height: head.height,
+            time: head.timestamp,
         };
-        self.runtime.execute(
+        let result = self.runtime.execute(
             Arc::new(CommittedState(self.store.clone())),
             info,
             Message::Query {
@@ -55,7 +71,8 @@ impl Chain {
                 input,
             },
             gas,
-        )
+        )?;
+        Ok(result)
     }
 
     /// The value of `key` at block `height` with its proof against that block's state root.

@@ -104,12 +104,14 @@ fn with_counter(chain: &Chain) -> Address {
 }
 
 fn counter_value(chain: &Chain, counter: Address) -> u64 {
-    let r = chain.query(
-        Address([0; 32]),
-        counter,
-        selector_call("get", ()),
-        10_000_000,
-    );
+    let r = chain
+        .query(
+            Address([0; 32]),
+            counter,
+            selector_call("get", ()),
+            10_000_000,
+        )
+        .expect("the state reads");
     assert!(r.outcome.is_success(), "{:?}", r.outcome);
     u64::from_le_bytes(r.return_data.try_into().unwrap())
 }
@@ -139,7 +141,7 @@ fn a_committed_chain_survives_a_restart() {
     assert_eq!(block.header, head, "the head header is the stored block's");
     assert_eq!(chain.store().state_root(2).unwrap(), root);
     assert_eq!(counter_value(&chain, counter), 8);
-    assert_eq!(chain.nonce(&public(2).address()), 1);
+    assert_eq!(chain.nonce(&public(2).address()).unwrap(), 1);
     let receipts = chain.store().receipts(2).unwrap().unwrap();
     assert_eq!(receipts[0].events.len(), 1, "the Incremented event is kept");
     let location = chain
@@ -305,7 +307,7 @@ fn a_reverted_transaction_is_included_and_changes_only_the_nonce() {
     assert_eq!(c.receipts[0].status, TxStatus::Reverted);
     assert!(c.receipts[0].gas_used > 0);
     assert_eq!(counter_value(&chain, counter), 5);
-    assert_eq!(chain.nonce(&public(2).address()), 1);
+    assert_eq!(chain.nonce(&public(2).address()).unwrap(), 1);
     // Out of gas: failed, included, nothing else changed.
     let starved = tx(
         2,
@@ -391,7 +393,7 @@ fn a_member_is_added_only_with_a_majority_of_organisations() {
             .unwrap();
         assert_eq!(c.receipts[0].status, TxStatus::Success);
         assert!(
-            chain.member(&newcomer).is_none(),
+            chain.member(&newcomer).unwrap().is_none(),
             "3 of 6 is not a majority"
         );
     }
@@ -404,7 +406,7 @@ fn a_member_is_added_only_with_a_majority_of_organisations() {
     chain
         .produce_block(vec![fourth], T0 + 10, public(1))
         .unwrap();
-    assert_eq!(chain.member(&newcomer).unwrap().org, "org2");
+    assert_eq!(chain.member(&newcomer).unwrap().unwrap().org, "org2");
     // Approving again fails and changes nothing but the nonce.
     let late = tx(
         5,

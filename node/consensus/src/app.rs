@@ -348,7 +348,14 @@ impl<E: Clock + Send + Sync + 'static> Application<E> for App {
         // The parent may have been committed meanwhile: recompute its base.
         let base = executor.base_for(&cache, &parent_hash).ok()??;
         let chain = executor.chain();
-        let candidates = executor.node.candidates(|a| chain.nonce_on(&base, a));
+        let candidates = match executor.node.candidates(|a| chain.nonce_on(&base, a)) {
+            Ok(candidates) => candidates,
+            Err(e) => {
+                // This node cannot read its state: it proposes nothing this view.
+                tracing::error!(error = %e, "selecting a proposal's transactions");
+                return None;
+            }
+        };
         let timestamp = unix_secs(runtime.current()).max(parent.header.timestamp);
         let executed = match chain.build_block_within(
             &base,

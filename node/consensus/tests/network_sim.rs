@@ -308,7 +308,7 @@ fn run(seed: u64) -> Outcome {
             })
             .collect();
         let roots: Vec<[u8; 32]> = nodes.iter().map(|n| n.chain().store().state_root(common).unwrap()).collect();
-        let value = nodes[2].chain().query(Address([0; 32]), counter, selector_call("get", ()), 10_000_000);
+        let value = nodes[2].chain().query(Address([0; 32]), counter, selector_call("get", ()), 10_000_000).unwrap();
         Outcome {
             hashes,
             roots,

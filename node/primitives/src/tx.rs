@@ -254,6 +254,10 @@ pub enum TxError {
     /// The sender's share of the mempool, or the mempool, is full.
     #[error("mempool full: {0}")]
     MempoolFull(String),
+    /// The node cannot read its state to check the transaction (a storage fault): try again
+    /// later, or another node. Carries the storage error's message.
+    #[error("state unavailable: {0}")]
+    StateUnavailable(String),
 }
 
 impl TxError {
@@ -271,6 +275,7 @@ impl TxError {
             TxError::NonceTooHigh { .. } => "nonce_too_high",
             TxError::Duplicate => "duplicate",
             TxError::MempoolFull(_) => "mempool_full",
+            TxError::StateUnavailable(_) => "state_unavailable",
         }
     }
 }

@@ -174,11 +174,15 @@ impl CarechainApiServer for RpcServer {
     fn query(&self, request: QueryRequest) -> RpcResult<QueryResult> {
         let node = &self.node;
         let contract = Address(request.contract.0);
-        let metadata = node.metadata(&contract);
+        let metadata = node.metadata(&contract).map_err(internal)?;
         let (input, message) = encode_input(metadata.as_deref(), &request)?;
         let caller = Address(request.caller.map_or([0; 32], |c| c.0));
         let gas = request.gas.unwrap_or(MAX_QUERY_GAS / 10).min(MAX_QUERY_GAS);
-        let result = node.chain().query(caller, contract, input, gas);
+        // A storage fault is this node's, not the contract's: INTERNAL, not an outcome.
+        let result = node
+            .chain()
+            .query(caller, contract, input, gas)
+            .map_err(internal)?;
         let (outcome, failure) = match &result.outcome {
             carechain_runtime::Outcome::Success => (Outcome::Success, None),
             carechain_runtime::Outcome::Reverted => (Outcome::Reverted, None),
@@ -213,6 +217,7 @@ impl CarechainApiServer for RpcServer {
     fn get_metadata(&self, contract: Hex32) -> RpcResult<Metadata> {
         self.node
             .metadata(&Address(contract.0))
+            .map_err(internal)?
             .map(|m| (*m).clone())
             .ok_or_else(|| {
                 error(
@@ -254,7 +259,7 @@ impl CarechainApiServer for RpcServer {
     }
 
     fn next_nonce(&self, key: Hex32) -> RpcResult<u64> {
-        Ok(self.node.next_nonce(&PublicKey(key.0)))
+        self.node.next_nonce(&PublicKey(key.0)).map_err(internal)
     }
 
     fn status(&self) -> RpcResult<NodeStatus> {
@@ -296,8 +301,11 @@ impl CarechainApiServer for RpcServer {
                     if !filter.matches(&view) {
                         continue;
                     }
+                    // Decoding is a courtesy: without readable metadata the raw data answers.
                     view.decoded = node
                         .metadata(&event.contract)
+                        .ok()
+                        .flatten()
                         .and_then(|m| m.decode_event(&topics(&view), &event.data));
                     view.block_height = Some(committed.block.header.height);
                     view.tx_hash = Some(Hex32(tx.hash().0));

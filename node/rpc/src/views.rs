@@ -94,7 +94,8 @@ pub fn event_view(
 pub fn receipt_view(node: &Node, tx: &SignedTx, receipt: &Receipt) -> ReceiptView {
     let (metadata, message) = match &tx.payload.action {
         Action::Call { contract, input } => {
-            let metadata = node.metadata(contract);
+            // Decoding is a courtesy: without readable metadata the raw data still answers.
+            let metadata = node.metadata(contract).ok().flatten();
             let message = metadata
                 .as_deref()
                 .and_then(|m| selected(m, input, false))
@@ -127,7 +128,7 @@ pub fn receipt_view(node: &Node, tx: &SignedTx, receipt: &Receipt) -> ReceiptVie
             let m = if Some(e.contract) == called {
                 metadata.clone()
             } else {
-                node.metadata(&e.contract)
+                node.metadata(&e.contract).ok().flatten()
             };
             event_view(e, m.as_deref())
         })

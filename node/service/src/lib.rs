@@ -205,14 +205,14 @@ impl Node {
         let sender = tx.sender();
         let hash = {
             let pool = self.mempool.lock().expect("mempool lock");
-            pool.precheck(&tx, self.chain.nonce(&sender))?
+            pool.precheck(&tx, self.chain.nonce(&sender).map_err(unavailable)?)?
         };
         self.chain.check_admission(&tx)?;
         tx.verify_signature()?;
         {
             // Checked again: the pool and the committed nonce may have moved meanwhile.
             let mut pool = self.mempool.lock().expect("mempool lock");
-            let committed = self.chain.nonce(&sender);
+            let committed = self.chain.nonce(&sender).map_err(unavailable)?;
             pool.insert_hashed(tx, hash, committed)?;
             metrics::gauge!("carechain_mempool_size").set(pool.len() as f64);
         }
@@ -243,10 +243,14 @@ impl Node {
     }
 
     /// The next nonce `key` should sign with: its committed nonce plus its waiting transactions.
-    pub fn next_nonce(&self, key: &PublicKey) -> u64 {
+    ///
+    /// # Errors
+    /// [`ChainError::Store`] if the state cannot be read.
+    pub fn next_nonce(&self, key: &PublicKey) -> Result<u64, ChainError> {
         let address = key.address();
+        let committed = self.chain.nonce(&address)?;
         let pool = self.mempool.lock().expect("mempool lock");
-        pool.next_nonce(&address, self.chain.nonce(&address))
+        Ok(pool.next_nonce(&address, committed))
     }
 
     /// A feed of blocks as they are committed.
@@ -256,20 +260,32 @@ impl Node {
 
     /// The metadata embedded in the code of the contract at `contract`, if it is a contract and
     /// its code carries valid metadata.
-    pub fn metadata(&self, contract: &Address) -> Option<Arc<ContractMetadata>> {
+    ///
+    /// # Errors
+    /// [`ChainError::Store`] if the state cannot be read.
+    pub fn metadata(
+        &self,
+        contract: &Address,
+    ) -> Result<Option<Arc<ContractMetadata>>, ChainError> {
         let store = self.chain.store();
-        let hash = store.state_value(&StateKey::Contract(*contract).encode())?;
-        let hash = CodeHash(hash.try_into().ok()?);
-        let mut cache = self.metadata.lock().expect("metadata lock");
-        if let Some(found) = cache.get(&hash) {
-            return found.clone();
+        let Some(hash) = store.state_value(&StateKey::Contract(*contract).encode())? else {
+            return Ok(None);
+        };
+        let Ok(hash) = hash.try_into().map(CodeHash) else {
+            return Ok(None);
+        };
+        if let Some(found) = self.metadata.lock().expect("metadata lock").get(&hash) {
+            return Ok(found.clone());
         }
         let found = store
-            .code(&hash)
+            .code(&hash)?
             .and_then(|code| ContractMetadata::from_wasm(&code).ok().flatten())
             .map(Arc::new);
-        cache.put(hash, found.clone());
-        found
+        self.metadata
+            .lock()
+            .expect("metadata lock")
+            .put(hash, found.clone());
+        Ok(found)
     }
 
     /// Builds, executes and commits one block from the waiting transactions, if any are ready.
@@ -277,7 +293,7 @@ impl Node {
     /// # Errors
     /// [`ChainError`] if the store fails; the block is not committed then.
     pub fn produce(&self) -> Result<Option<Arc<CommittedBlock>>, ChainError> {
-        let candidates = self.candidates(|a| self.chain.nonce(a));
+        let candidates = self.candidates(|a| self.chain.nonce(a))?;
         if candidates.is_empty() {
             return Ok(None);
         }
@@ -304,9 +320,28 @@ impl Node {
 
     /// The waiting transactions a block may take next, in order, given each account's next
     /// nonce in the state the block executes on.
-    pub fn candidates(&self, next_nonce: impl Fn(&Address) -> u64) -> Vec<SignedTx> {
-        let pool = self.mempool.lock().expect("mempool lock");
-        pool.select(MAX_BLOCK_TXS, next_nonce)
+    ///
+    /// # Errors
+    /// The first error of `next_nonce` (a state that cannot be read): no block then.
+    pub fn candidates(
+        &self,
+        next_nonce: impl Fn(&Address) -> Result<u64, ChainError>,
+    ) -> Result<Vec<SignedTx>, ChainError> {
+        let failed = std::cell::RefCell::new(None);
+        let candidates = {
+            let pool = self.mempool.lock().expect("mempool lock");
+            pool.select(MAX_BLOCK_TXS, |a| {
+                next_nonce(a).unwrap_or_else(|e| {
+                    failed.borrow_mut().get_or_insert(e);
+                    // Any nonce: the selection is discarded.
+                    0
+                })
+            })
+        };
+        match failed.into_inner() {
+            Some(e) => Err(e),
+            None => Ok(candidates),
+        }
     }
 
     /// Takes a committed block into account: its transactions and those its commit made stale
@@ -317,7 +352,13 @@ impl Node {
             for tx in &committed.block.txs {
                 pool.remove(tx);
             }
-            pool.prune(|a| self.chain.nonce(a));
+            // A nonce that cannot be read prunes nothing of its sender (`0`): a later block will.
+            pool.prune(|a| {
+                self.chain.nonce(a).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "cannot read a nonce to prune the mempool");
+                    0
+                })
+            });
             metrics::gauge!("carechain_mempool_size").set(pool.len() as f64);
         }
         let header = &committed.block.header;
@@ -440,4 +481,9 @@ impl Node {
         self.stopping.store(true, Ordering::SeqCst);
         self.wake.notify_all();
     }
+}
+
+/// A transaction refused because the state cannot be read to check it.
+fn unavailable(e: ChainError) -> TxError {
+    TxError::StateUnavailable(e.to_string())
 }

@@ -173,6 +173,9 @@ pub struct Store {
     db: DB,
     cache: Cache,
     history: StateHistory,
+    /// See [`Store::inject_read_fault`].
+    #[cfg(feature = "fault-injection")]
+    read_fault: std::sync::Mutex<Option<Vec<u8>>>,
 }
 
 /// What RocksDB holds in memory, approximately, in bytes.
@@ -259,7 +262,13 @@ impl Store {
             .iter()
             .map(|name| ColumnFamilyDescriptor::new(*name, options.clone()));
         let db = DB::open_cf_descriptors(&options, path, cfs)?;
-        Ok(Store { db, cache, history })
+        Ok(Store {
+            db,
+            cache,
+            history,
+            #[cfg(feature = "fault-injection")]
+            read_fault: std::sync::Mutex::new(None),
+        })
     }
 
     /// The oldest height whose state this store can still read and prove.
@@ -392,22 +401,42 @@ impl Store {
 
     /// A committed flat-state value.
     ///
-    /// # Panics
-    /// If RocksDB fails to read (the node cannot continue without its state).
-    pub fn state_value(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.db
-            .get_cf(self.cf(CF_STATE), key)
-            .expect("reading the state from RocksDB")
+    /// # Errors
+    /// [`StoreError::Db`] if RocksDB fails to read: the caller abandons what it was doing (a
+    /// block, a query) and may retry; nothing here panics.
+    pub fn state_value(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        #[cfg(feature = "fault-injection")]
+        self.injected_fault(key)?;
+        Ok(self.db.get_cf(self.cf(CF_STATE), key)?)
     }
 
     /// Contract code by hash.
     ///
-    /// # Panics
-    /// If RocksDB fails to read.
-    pub fn code(&self, hash: &CodeHash) -> Option<Vec<u8>> {
-        self.db
-            .get_cf(self.cf(CF_CODES), hash.0)
-            .expect("reading code from RocksDB")
+    /// # Errors
+    /// [`StoreError::Db`] if RocksDB fails to read.
+    pub fn code(&self, hash: &CodeHash) -> Result<Option<Vec<u8>>, StoreError> {
+        #[cfg(feature = "fault-injection")]
+        self.injected_fault(&[])?;
+        Ok(self.db.get_cf(self.cf(CF_CODES), hash.0)?)
+    }
+
+    /// Tests' stand-in for a failing disk (feature `fault-injection`, never in a node's build):
+    /// with `Some(prefix)`, later [`Store::state_value`] reads of keys starting with `prefix`
+    /// fail, and so do [`Store::code`] reads if `prefix` is empty; `None` heals it.
+    #[cfg(feature = "fault-injection")]
+    pub fn inject_read_fault(&self, prefix: Option<&[u8]>) {
+        *self.read_fault.lock().expect("fault lock") = prefix.map(<[u8]>::to_vec);
+    }
+
+    #[cfg(feature = "fault-injection")]
+    fn injected_fault(&self, key: &[u8]) -> Result<(), StoreError> {
+        match &*self.read_fault.lock().expect("fault lock") {
+            Some(prefix) if key.starts_with(prefix) => Err(StoreError::Corrupt {
+                what: "state",
+                detail: "injected read fault".into(),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Computes the state tree update for `pending` at `version`: the new root and the tree's

@@ -4,12 +4,12 @@
 
 use std::sync::{Arc, RwLock};
 
-use carechain_runtime::{Address, ChangeSet, CodeHash, StateReader};
+use carechain_runtime::{Address, ChangeSet, CodeHash, StateError, StateReader};
 use parity_scale_codec::{Decode, Encode};
 
-use crate::Store;
 use crate::keys::StateKey;
 use crate::pending::Pending;
+use crate::{Store, StoreError};
 
 /// The state a block executes on: the committed store, under the changes of blocks executed
 /// but not committed yet (its uncommitted ancestors), under the block's own pending changes.
@@ -35,22 +35,28 @@ impl BlockState {
     }
 
     /// The value of `key`, pending changes first, then the ancestors', then the committed one.
-    pub fn get(&self, key: &StateKey) -> Option<Vec<u8>> {
+    ///
+    /// # Errors
+    /// [`StoreError`] if the committed value cannot be read.
+    pub fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
         let bytes = key.encode();
         if let Some(v) = self.pending.read().expect("lock").entries.get(&bytes) {
-            return v.clone();
+            return Ok(v.clone());
         }
         for ancestor in &self.ancestors {
             if let Some(v) = ancestor.entries.get(&bytes) {
-                return v.clone();
+                return Ok(v.clone());
             }
         }
         self.store.state_value(&bytes)
     }
 
-    /// A SCALE value under `key`.
-    pub fn get_decoded<T: Decode>(&self, key: &StateKey) -> Option<T> {
-        self.get(key).and_then(|v| T::decode(&mut &v[..]).ok())
+    /// A SCALE value under `key` (`None` if absent or not a `T`).
+    ///
+    /// # Errors
+    /// [`StoreError`] if the committed value cannot be read.
+    pub fn get_decoded<T: Decode>(&self, key: &StateKey) -> Result<Option<T>, StoreError> {
+        Ok(self.get(key)?.and_then(|v| T::decode(&mut &v[..]).ok()))
     }
 
     /// Sets `key` to `value` encoded.
@@ -82,44 +88,61 @@ impl BlockState {
     }
 }
 
+/// A code hash as stored under [`StateKey::Contract`] (`None` if it is not 32 bytes).
+fn code_hash(bytes: Option<Vec<u8>>) -> Option<CodeHash> {
+    Some(CodeHash(bytes?.try_into().ok()?))
+}
+
+/// Store faults reach the runtime as [`StateError`]s, which end the execution (see
+/// [`carechain_runtime::Runtime::execute`]); the [`StoreError`] is their source.
 impl StateReader for BlockState {
-    fn storage(&self, contract: &Address, key: &[u8]) -> Option<Vec<u8>> {
+    fn storage(&self, contract: &Address, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
         self.get(&StateKey::Storage(*contract, key.to_vec()))
+            .map_err(StateError::new)
     }
 
-    fn contract_code(&self, address: &Address) -> Option<CodeHash> {
-        let bytes = self.get(&StateKey::Contract(*address))?;
-        Some(CodeHash(bytes.try_into().ok()?))
+    fn contract_code(&self, address: &Address) -> Result<Option<CodeHash>, StateError> {
+        let bytes = self
+            .get(&StateKey::Contract(*address))
+            .map_err(StateError::new)?;
+        Ok(code_hash(bytes))
     }
 
-    fn code(&self, hash: &CodeHash) -> Option<Arc<[u8]>> {
+    fn code(&self, hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StateError> {
         if let Some(code) = self.pending.read().expect("lock").codes.get(hash) {
-            return Some(code.clone());
+            return Ok(Some(code.clone()));
         }
         for ancestor in &self.ancestors {
             if let Some(code) = ancestor.codes.get(hash) {
-                return Some(code.clone());
+                return Ok(Some(code.clone()));
             }
         }
-        self.store.code(hash).map(Arc::from)
+        let code = self.store.code(hash).map_err(StateError::new)?;
+        Ok(code.map(Arc::from))
     }
 }
 
 /// A read-only view of the committed state (for queries and RPC).
 pub struct CommittedState(pub Arc<Store>);
 
+/// As for [`BlockState`], store faults become [`StateError`]s.
 impl StateReader for CommittedState {
-    fn storage(&self, contract: &Address, key: &[u8]) -> Option<Vec<u8>> {
+    fn storage(&self, contract: &Address, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
         self.0
             .state_value(&StateKey::Storage(*contract, key.to_vec()).encode())
+            .map_err(StateError::new)
     }
 
-    fn contract_code(&self, address: &Address) -> Option<CodeHash> {
-        let bytes = self.0.state_value(&StateKey::Contract(*address).encode())?;
-        Some(CodeHash(bytes.try_into().ok()?))
+    fn contract_code(&self, address: &Address) -> Result<Option<CodeHash>, StateError> {
+        let bytes = self
+            .0
+            .state_value(&StateKey::Contract(*address).encode())
+            .map_err(StateError::new)?;
+        Ok(code_hash(bytes))
     }
 
-    fn code(&self, hash: &CodeHash) -> Option<Arc<[u8]>> {
-        self.0.code(hash).map(Arc::from)
+    fn code(&self, hash: &CodeHash) -> Result<Option<Arc<[u8]>>, StateError> {
+        let code = self.0.code(hash).map_err(StateError::new)?;
+        Ok(code.map(Arc::from))
     }
 }

@@ -20,10 +20,23 @@ pub(crate) struct Exit {
     pub gas_left: u64,
 }
 
+/// An engine refused its configuration or a module: the engine's own error (wasmtime's or
+/// wasmi's), kept as the source.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub(crate) struct EngineError(Box<dyn std::error::Error + Send + Sync>);
+
+impl EngineError {
+    /// Wraps the engine's error.
+    pub(crate) fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        EngineError(source.into())
+    }
+}
+
 /// A configured engine that compiles instrumented modules.
 pub(crate) trait Engine: Send + Sync {
     /// Compiles an instrumented module.
-    fn compile(&self, instrumented: &[u8]) -> Result<Box<dyn Compiled>, String>;
+    fn compile(&self, instrumented: &[u8]) -> Result<Box<dyn Compiled>, EngineError>;
 }
 
 /// A compiled module, ready to instantiate and run any number of times.
@@ -41,7 +54,7 @@ pub(crate) trait Compiled: Send + Sync {
 }
 
 /// Creates the engine of the given kind.
-pub(crate) fn create(kind: EngineKind, limits: &Limits) -> Result<Box<dyn Engine>, String> {
+pub(crate) fn create(kind: EngineKind, limits: &Limits) -> Result<Box<dyn Engine>, EngineError> {
     Ok(match kind {
         EngineKind::Wasmtime => Box::new(wasmtime::WasmtimeEngine::new(limits)?),
         EngineKind::Wasmi => Box::new(wasmi::WasmiEngine::new(limits)?),

@@ -6,7 +6,7 @@ use wasmi::{
     Caller, Config, Engine as WiEngine, Global, Linker, Memory, Module, Store, TrapCode, Val,
 };
 
-use super::{Compiled, Engine, Exit, for_each_host_fn, max_recursion_depth};
+use super::{Compiled, Engine, EngineError, Exit, for_each_host_fn, max_recursion_depth};
 use crate::config::Limits;
 use crate::exec::{Execution, run_frame};
 use crate::host::{HostEnv, Stop};
@@ -100,7 +100,7 @@ fn classify(error: &wasmi::Error) -> Stop {
 }
 
 impl WasmiEngine {
-    pub fn new(limits: &Limits) -> Result<Self, String> {
+    pub fn new(limits: &Limits) -> Result<Self, EngineError> {
         let mut config = Config::default();
         config
             .wasm_mutable_global(true)
@@ -127,7 +127,7 @@ impl WasmiEngine {
                             with_env(&mut caller, |env| env.$method($($arg),*))
                         },
                     )
-                    .map_err(|e| e.to_string())?;
+                    .map_err(EngineError::new)?;
             };
         }
         for_each_host_fn!(define);
@@ -141,7 +141,7 @@ impl WasmiEngine {
                  len: u32,
                  gas: u64| { call_contract(&mut caller, address, input, len, gas) },
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(EngineError::new)?;
         linker
             .func_wrap(
                 METER_MODULE,
@@ -152,7 +152,7 @@ impl WasmiEngine {
                     Err(wasmi::Error::host(why))
                 },
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(EngineError::new)?;
         Ok(WasmiEngine {
             engine,
             linker: std::sync::Arc::new(linker),
@@ -161,8 +161,8 @@ impl WasmiEngine {
 }
 
 impl Engine for WasmiEngine {
-    fn compile(&self, instrumented: &[u8]) -> Result<Box<dyn Compiled>, String> {
-        let module = Module::new(&self.engine, instrumented).map_err(|e| e.to_string())?;
+    fn compile(&self, instrumented: &[u8]) -> Result<Box<dyn Compiled>, EngineError> {
+        let module = Module::new(&self.engine, instrumented).map_err(EngineError::new)?;
         Ok(Box::new(WasmiCompiled {
             engine: self.engine.clone(),
             linker: self.linker.clone(),

@@ -10,7 +10,7 @@ use wasmtime::{
 
 use wasmtime::WasmFeatures;
 
-use super::{Compiled, Engine, Exit, for_each_host_fn};
+use super::{Compiled, Engine, EngineError, Exit, for_each_host_fn};
 use crate::config::Limits;
 use crate::exec::{Execution, run_frame};
 use crate::host::{HostEnv, Stop};
@@ -141,7 +141,7 @@ fn classify(error: &wasmtime::Error) -> Stop {
 }
 
 impl WasmtimeEngine {
-    pub fn new(limits: &Limits) -> Result<Self, String> {
+    pub fn new(limits: &Limits) -> Result<Self, EngineError> {
         // Instances come from a pool: allocating and freeing a linear memory is then a reset of
         // a slot kept mapped, not an mmap and munmap of a 4 GiB reservation per call (which cost
         // about half of block execution, in TLB shootdowns, before).
@@ -189,7 +189,7 @@ impl WasmtimeEngine {
                 WasmFeatures::all().difference(crate::validate::allowed_features()),
                 false,
             );
-        let engine = WtEngine::new(&config).map_err(|e| e.to_string())?;
+        let engine = WtEngine::new(&config).map_err(EngineError::new)?;
         let mut linker: Linker<StoreData> = Linker::new(&engine);
 
         macro_rules! define {
@@ -202,7 +202,7 @@ impl WasmtimeEngine {
                             with_env(&mut caller, |env| env.$method($($arg),*))
                         },
                     )
-                    .map_err(|e| e.to_string())?;
+                    .map_err(EngineError::new)?;
             };
         }
         for_each_host_fn!(define);
@@ -216,7 +216,7 @@ impl WasmtimeEngine {
                  len: u32,
                  gas: u64| { call_contract(&mut caller, address, input, len, gas) },
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(EngineError::new)?;
         linker
             .func_wrap(
                 METER_MODULE,
@@ -227,7 +227,7 @@ impl WasmtimeEngine {
                     Err(wasmtime::Error::new(why))
                 },
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(EngineError::new)?;
         Ok(WasmtimeEngine {
             engine,
             linker,
@@ -237,12 +237,12 @@ impl WasmtimeEngine {
 }
 
 impl Engine for WasmtimeEngine {
-    fn compile(&self, instrumented: &[u8]) -> Result<Box<dyn Compiled>, String> {
-        let module = Module::new(&self.engine, instrumented).map_err(|e| e.to_string())?;
+    fn compile(&self, instrumented: &[u8]) -> Result<Box<dyn Compiled>, EngineError> {
+        let module = Module::new(&self.engine, instrumented).map_err(EngineError::new)?;
         let pre = self
             .linker
             .instantiate_pre(&module)
-            .map_err(|e| e.to_string())?;
+            .map_err(EngineError::new)?;
         Ok(Box::new(WasmtimeCompiled {
             engine: self.engine.clone(),
             pre,
