@@ -371,7 +371,6 @@ const KNOWN_CYCLES: &[&str] = &[
     "carechain-sdk: env <-> event",
     "carechain-runtime: engine <-> exec <-> host <-> runtime",
     "carechain-runtime: instrument <-> validate",
-    "carechain-load: follow <-> report",
     "carechain: cli::run <-> cli::validator",
     "claims: adjudication <-> pricing",
     "blood-bank: collection <-> configuration",

@@ -8,7 +8,7 @@ use carechain_client::Client;
 use carechain_rpc_api::{BlockId, BlockTransactions, BlockView};
 
 use crate::LoadArgs;
-use crate::report::proc_sample;
+use crate::proc::proc_sample;
 use crate::send::Sending;
 
 /// What following the blocks saw.

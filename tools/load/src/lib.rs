@@ -12,6 +12,7 @@
 
 mod follow;
 mod mix;
+mod proc;
 mod report;
 mod send;
 
@@ -132,11 +133,11 @@ pub fn load(args: &LoadArgs) -> anyhow::Result<Report> {
     let total = jobs.len();
     let pid = u64::from(status.pid);
     let head0 = client.head()?.height;
-    let cpu0 = report::proc_sample(pid);
+    let cpu0 = proc::proc_sample(pid);
     let sending = send::start(jobs, args);
     let commits = follow::follow(&client, &sending, head0, total, pid, args)?;
     let refused = sending.join()?;
-    let cpu1 = report::proc_sample(pid);
+    let cpu1 = proc::proc_sample(pid);
     let report = Report::new(args, &client, &sending, commits, refused, (pid, cpu0, cpu1));
     eprintln!(
         "committed {} of {} in {:.2} s: {} tx/s, latency p50 {} ms, p95 {} ms, p99 {} ms",

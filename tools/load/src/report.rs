@@ -8,10 +8,8 @@ use serde::Serialize;
 
 use crate::LoadArgs;
 use crate::follow::Commits;
+use crate::proc::Sample;
 use crate::send::Sending;
-
-/// A /proc sample of a process: CPU seconds and resident KiB (`None`: unreadable).
-pub(crate) type Sample = Option<(f64, u64)>;
 
 /// A load run's report (`carechain load` prints it as one JSON line).
 #[derive(Clone, Debug, Serialize)]
@@ -154,25 +152,6 @@ fn not_committed(client: &Client, sending: &Sending, commits: &Commits) -> BTree
         *missing.entry(state.trim().to_string()).or_default() += 1;
     }
     missing
-}
-
-/// Per-process CPU time (user + system, seconds) and resident memory (KiB) from /proc.
-pub(crate) fn proc_sample(pid: u64) -> Option<(f64, u64)> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // Fields after the command: state is [0]; utime [11], stime [12] in clock ticks.
-    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let rss = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    // The kernel's USER_HZ is 100 on Linux.
-    Some((ticks / 100.0, rss))
 }
 
 /// The `p` quantile of `sorted` (nearest rank).
