@@ -35,8 +35,6 @@ use crate::config::Limits;
 use crate::gas::GasSchedule;
 use crate::validate::ValidatedModule;
 
-/// Export names starting with this prefix are reserved for the runtime.
-pub const RESERVED_PREFIX: &str = "__carechain";
 /// The exported `i64` global holding the gas left.
 pub const GAS_GLOBAL: &str = "__carechain_gas";
 /// The exported `i32` global holding the stack slots in use.

@@ -16,7 +16,10 @@ use wasmparser::{
 };
 
 use crate::config::Limits;
-use crate::instrument::RESERVED_PREFIX;
+
+/// Export names starting with this prefix are reserved for the runtime (its instrumentation adds
+/// exports of that name; a contract may not).
+pub const RESERVED_PREFIX: &str = "__carechain";
 
 /// Why a module was refused at deploy. Every variant is a distinct, documented failure; its
 /// [`kind`](ValidationError::kind) is the stable name used in JSON outcomes

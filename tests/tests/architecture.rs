@@ -370,8 +370,6 @@ const KNOWN_CYCLES: &[&str] = &[
     "carechain-macros: contract <-> metadata <-> type_info",
     "carechain-sdk: env <-> event",
     "carechain-runtime: engine <-> exec <-> host <-> runtime",
-    "carechain-runtime: instrument <-> validate",
-    "carechain: cli::run <-> cli::validator",
     "claims: adjudication <-> pricing",
     "blood-bank: collection <-> configuration",
     "drug-trace: partners <-> registries",

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 pub mod client;
 pub mod exec;
 pub mod init;
+mod lifecycle;
 pub mod load;
 pub mod replay;
 pub mod run;

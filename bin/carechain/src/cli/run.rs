@@ -7,7 +7,6 @@
 //! `{"event":"started","rpc":"127.0.0.1:9944",...}` — and logs to stderr (`RUST_LOG` filters).
 //! Ctrl-C or SIGTERM stops it after the block in progress; `kill -9` loses nothing committed.
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -194,7 +193,7 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
     };
     let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, limits).await?;
     let producer = node.spawn_producer();
-    print_started(
+    super::lifecycle::print_started(
         json!({"chain_id": dir.genesis.chain_id}),
         rpc_addr,
         metrics_addr,
@@ -202,7 +201,7 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
     )?;
     tracing::info!(rpc = %rpc_addr, "listening");
 
-    shutdown_signal().await;
+    super::lifecycle::shutdown_signal().await;
     tracing::info!("stopping");
     node.stop();
     let _ = server.stop();
@@ -210,63 +209,5 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
         .await?
         .map_err(|_| anyhow::anyhow!("the block producer panicked"))?;
     server.stopped().await;
-    log_stopped(&node)
-}
-
-/// Logs the head a stopped node leaves behind.
-///
-/// # Errors
-/// If the store cannot be read.
-pub(crate) fn log_stopped(node: &Node) -> anyhow::Result<()> {
-    let head = node.chain().head()?;
-    tracing::info!(
-        height = head.height,
-        state_root = %hex::encode(head.state_root),
-        "stopped"
-    );
-    Ok(())
-}
-
-/// Prints the one JSON line that says the node is listening: `fields` plus where RPC and
-/// metrics listen and the head it starts from.
-///
-/// # Errors
-/// If stdout cannot be written.
-pub(crate) fn print_started(
-    mut fields: serde_json::Value,
-    rpc_addr: SocketAddr,
-    metrics_addr: Option<SocketAddr>,
-    head: &carechain_primitives::block::Header,
-) -> std::io::Result<()> {
-    fields["event"] = json!("started");
-    fields["rpc"] = json!(rpc_addr.to_string());
-    fields["http"] = json!(format!("http://{rpc_addr}"));
-    fields["ws"] = json!(format!("ws://{rpc_addr}"));
-    fields["metrics"] = json!(metrics_addr.map(|a| format!("http://{a}/metrics")));
-    fields["height"] = json!(head.height);
-    fields["state_root"] = json!(hex::encode(head.state_root));
-    println!("{fields}");
-    std::io::stdout().flush()
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-pub(crate) async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            () = async {
-                match term.as_mut() {
-                    Some(t) => { t.recv().await; }
-                    None => std::future::pending::<()>().await,
-                }
-            } => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    super::lifecycle::log_stopped(&node)
 }

@@ -197,7 +197,7 @@ fn start(dirs: &[PathBuf]) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(super::run::shutdown_signal());
+    runtime.block_on(super::lifecycle::shutdown_signal());
     stop(&mut children);
     Ok(())
 }

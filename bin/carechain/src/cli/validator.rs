@@ -214,7 +214,7 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
 
     let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, rpc_limits).await?;
     let head = node.chain().head()?;
-    super::run::print_started(
+    super::lifecycle::print_started(
         json!({
             "mode": "network",
             "chain_id": genesis.chain_id,
@@ -232,7 +232,7 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
     // (one of its actors exits; a panic stops the whole runtime anyway), stop the node with an
     // error rather than serve a chain that no longer advances.
     let p2p_stopped = tokio::select! {
-        () = super::run::shutdown_signal() => None,
+        () = super::lifecycle::shutdown_signal() => None,
         stopped = &mut p2p => Some(stopped),
     };
     tracing::info!("stopping");
@@ -241,5 +241,5 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
     if let Some(stopped) = p2p_stopped {
         anyhow::bail!("the p2p network on {} stopped: {stopped:?}", network.listen);
     }
-    super::run::log_stopped(&node)
+    super::lifecycle::log_stopped(&node)
 }
