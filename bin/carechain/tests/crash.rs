@@ -12,10 +12,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use carechain_primitives::tx::Action;
+use carechain_rpc_api::{BlockId, BlockTransactions, Hex32, Outcome, QueryRequest, TxState};
 use carechain_runtime::Address;
 use common::{ORGS, RunningNode, init, org_key, replay};
 use parity_scale_codec::Encode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const GAS: u64 = 50_000_000;
 
@@ -73,28 +74,21 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
         .expect("deploy sent");
     let deployed = client
         .wait(deploy, Duration::from_secs(30))
-        .map(|t| serde_json::to_value(t).expect("serialises"))
-        .expect("deployed");
-    assert_eq!(deployed["receipt"]["status"], "success", "{deployed}");
-    let contract = deployed["receipt"]["contract"]
-        .as_str()
-        .expect("address")
-        .to_string();
-    let contract_address = Address(
-        hex::decode(&contract)
-            .expect("hex")
-            .try_into()
-            .expect("32 bytes"),
-    );
+        .expect("deployed")
+        .receipt
+        .expect("a committed transaction has a receipt");
+    assert_eq!(deployed.status, Outcome::Success, "{deployed:?}");
+    let contract = deployed.contract.expect("the deployed address");
+    let contract_address = Address(contract.0);
 
     // Everything observed committed so far: tx hash -> (height, index); height -> block hash.
-    let mut committed: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    let mut blocks: BTreeMap<u64, String> = BTreeMap::new();
+    let mut committed: BTreeMap<Hex32, (u64, u32)> = BTreeMap::new();
+    let mut blocks: BTreeMap<u64, Hex32> = BTreeMap::new();
     let kills = 20;
     for round in 0..kills {
         // Stream increments from three members until told to stop (or the node dies).
         let stop = Arc::new(AtomicBool::new(false));
-        let sent = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sent = Arc::new(Mutex::new(Vec::<Hex32>::new()));
         let streamer = {
             let (stop, sent, url, keys) =
                 (stop.clone(), sent.clone(), node.url.clone(), keys.clone());
@@ -107,7 +101,7 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
                         input: call_input("increment", 1u64),
                     };
                     match client.send(&keys[i % keys.len()], action, GAS) {
-                        Ok(hash) => sent.lock().unwrap().push(hash.to_string()),
+                        Ok(hash) => sent.lock().unwrap().push(hash),
                         // Refusals (e.g. a nonce raced by another submission) are fine; a dead
                         // node ends the stream.
                         Err(carechain_client::ClientError::Rpc(_)) => {}
@@ -121,27 +115,17 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
         std::thread::sleep(Duration::from_millis(250 + rng.next() % 400));
 
         // Observe what is committed, then kill while the stream and block production go on.
-        let hashes: Vec<String> = sent.lock().unwrap().clone();
-        for hash in &hashes {
-            let tx = client
-                .call("cc_getTransaction", vec![json!(hash)])
-                .expect("tx status");
-            if tx["state"] == "committed" {
-                let at = (
-                    tx["block_height"].as_u64().expect("height"),
-                    tx["index"].as_u64().expect("index"),
-                );
-                if let Some(before) = committed.insert(hash.clone(), at) {
-                    assert_eq!(before, at, "transaction {hash} moved");
-                }
+        let hashes: Vec<Hex32> = sent.lock().unwrap().clone();
+        for hash in hashes {
+            if let Some(at) = committed_at(&client, hash)
+                && let Some(before) = committed.insert(hash, at)
+            {
+                assert_eq!(before, at, "transaction {hash} moved");
             }
         }
-        let head = client.call("cc_head", vec![]).expect("head");
-        let head_height = head["height"].as_u64().expect("height");
-        blocks.insert(
-            head_height,
-            head["hash"].as_str().expect("hash").to_string(),
-        );
+        let head = client.head().expect("head");
+        let head_height = head.height;
+        blocks.insert(head_height, head.hash);
         std::thread::sleep(Duration::from_millis(rng.next() % 60));
         node.kill9();
         stop.store(true, Ordering::SeqCst);
@@ -162,25 +146,19 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
         assert_eq!(node.started["state_root"], replayed["state_root"]);
         client = node.client();
         for (hash, at) in &committed {
-            let tx = client
-                .call("cc_getTransaction", vec![json!(hash)])
-                .expect("tx status");
-            assert_eq!(tx["state"], "committed", "round {round}: {hash} lost: {tx}");
             assert_eq!(
-                (
-                    tx["block_height"].as_u64().unwrap(),
-                    tx["index"].as_u64().unwrap()
-                ),
-                *at,
-                "round {round}: {hash} moved"
+                committed_at(&client, *hash),
+                Some(*at),
+                "round {round}: {hash} lost or moved"
             );
         }
         for (height, hash) in &blocks {
             let block = client
-                .call("cc_getBlock", vec![json!(height)])
-                .expect("block");
+                .block(BlockId::Height(*height), false)
+                .expect("block")
+                .expect("a committed block");
             assert_eq!(
-                &block["hash"], hash,
+                block.header.hash, *hash,
                 "round {round}: block {height} changed"
             );
         }
@@ -191,38 +169,50 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
     }
 
     // Every committed increment counted exactly once.
-    let head = client.call("cc_head", vec![]).expect("head")["height"]
-        .as_u64()
-        .unwrap();
+    let head = client.head().expect("head").height;
     let mut seen = std::collections::BTreeSet::new();
     let mut increments = 0u64;
     for height in 1..=head {
         let block = client
-            .call("cc_getBlock", vec![json!(height), json!(true)])
-            .expect("block");
-        for entry in block["transactions"].as_array().expect("transactions") {
-            let hash = entry["transaction"]["hash"].as_str().unwrap().to_string();
-            assert!(
-                seen.insert(hash.clone()),
-                "transaction {hash} included twice"
-            );
-            if entry["receipt"]["message"] == "increment" && entry["receipt"]["status"] == "success"
+            .block(BlockId::Height(height), true)
+            .expect("block")
+            .expect("a committed block");
+        let BlockTransactions::Full(entries) = block.transactions else {
+            panic!("block {height}: asked for full transactions");
+        };
+        for entry in entries {
+            let hash = entry.transaction.hash;
+            assert!(seen.insert(hash), "transaction {hash} included twice");
+            if entry.receipt.message.as_deref() == Some("increment")
+                && entry.receipt.status == Outcome::Success
             {
                 increments += 1;
             }
         }
     }
-    let value: Value = client
-        .call(
-            "cc_query",
-            vec![json!({"contract": contract, "message": "get", "args": null})],
-        )
+    let value = client
+        .query(QueryRequest {
+            contract,
+            message: Some("get".into()),
+            ..QueryRequest::default()
+        })
         .expect("query");
-    assert_eq!(value["result"], json!(increments), "{value}");
+    assert_eq!(value.result, Some(json!(increments)), "{value:?}");
     assert!(committed.len() as u64 <= increments);
     assert!(
         increments > 20,
         "too few transactions committed to mean anything: {increments}"
     );
     node.terminate();
+}
+
+/// Where the transaction `hash` was committed (block height, index), if it was.
+fn committed_at(client: &carechain_client::Client, hash: Hex32) -> Option<(u64, u32)> {
+    let tx = client.transaction(hash).expect("tx status");
+    (tx.state == TxState::Committed).then(|| {
+        (
+            tx.block_height.expect("a committed transaction's height"),
+            tx.index.expect("a committed transaction's index"),
+        )
+    })
 }

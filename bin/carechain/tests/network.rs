@@ -16,11 +16,13 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use carechain_primitives::tx::Action;
+use carechain_rpc_api::{
+    BlockId, Bytes, HeaderView, Hex32, Outcome, QueryRequest, TransactionStatus, TxState,
+};
 use carechain_runtime::Address;
 use common::{ORGS, RunningNode, org_key, replay};
 use ed25519_dalek::SigningKey;
 use parity_scale_codec::Encode;
-use serde_json::{Value, json};
 
 const GAS: u64 = 50_000_000;
 const N: usize = 4;
@@ -113,20 +115,21 @@ fn metric(scraped: &str, name: &str) -> f64 {
         .unwrap_or_else(|| panic!("no metric {name} in {scraped}"))
 }
 
-fn head(node: &RunningNode) -> Value {
-    node.client().call("cc_head", vec![]).expect("head")
+fn head(node: &RunningNode) -> HeaderView {
+    node.client().head().expect("head")
 }
 
 fn height(node: &RunningNode) -> u64 {
-    head(node)["height"].as_u64().expect("height")
+    head(node).height
 }
 
-fn block_hash(node: &RunningNode, height: u64) -> String {
-    let block = node
-        .client()
-        .call("cc_getBlock", vec![json!(height)])
-        .expect("block");
-    block["hash"].as_str().expect("hash").to_string()
+/// The header of the committed block at `height`.
+fn header(node: &RunningNode, height: u64) -> HeaderView {
+    node.client()
+        .block(BlockId::Height(height), false)
+        .expect("block")
+        .expect("a committed block")
+        .header
 }
 
 fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
@@ -137,15 +140,16 @@ fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
     }
 }
 
-fn committed_on(node: &RunningNode, hash: &str) -> Option<(u64, u64)> {
-    let tx = node
-        .client()
-        .call("cc_getTransaction", vec![json!(hash)])
-        .ok()?;
-    (tx["state"] == "committed").then(|| {
+fn transaction(node: &RunningNode, hash: Hex32) -> Option<TransactionStatus> {
+    node.client().transaction(hash).ok()
+}
+
+fn committed_on(node: &RunningNode, hash: Hex32) -> Option<(u64, u32)> {
+    let tx = transaction(node, hash)?;
+    (tx.state == TxState::Committed).then(|| {
         (
-            tx["block_height"].as_u64().expect("height"),
-            tx["index"].as_u64().expect("index"),
+            tx.block_height.expect("a committed transaction's height"),
+            tx.index.expect("a committed transaction's index"),
         )
     })
 }
@@ -153,30 +157,20 @@ fn committed_on(node: &RunningNode, hash: &str) -> Option<(u64, u64)> {
 /// Every running validator has committed the same blocks up to the lowest head among them, and
 /// the same state root there; each block hash matches what was seen before. Returns the lowest
 /// head.
-fn agree(nodes: &[&RunningNode], seen: &mut BTreeMap<u64, String>) -> u64 {
+fn agree(nodes: &[&RunningNode], seen: &mut BTreeMap<u64, Hex32>) -> u64 {
     let common = nodes.iter().map(|n| height(n)).min().expect("nodes");
     let from = seen.keys().next_back().map_or(1, |h| h + 1).min(common);
     for h in from..=common {
-        let hashes: Vec<String> = nodes.iter().map(|n| block_hash(n, h)).collect();
+        let hashes: Vec<Hex32> = nodes.iter().map(|n| header(n, h).hash).collect();
         assert!(
             hashes.iter().all(|x| *x == hashes[0]),
             "validators disagree at height {h}: {hashes:?}"
         );
-        if let Some(before) = seen.insert(h, hashes[0].clone()) {
+        if let Some(before) = seen.insert(h, hashes[0]) {
             assert_eq!(before, hashes[0], "block {h} changed");
         }
     }
-    let roots: Vec<String> = nodes
-        .iter()
-        .map(|n| {
-            n.client()
-                .call("cc_getBlock", vec![json!(common)])
-                .expect("block")["state_root"]
-                .as_str()
-                .expect("root")
-                .to_string()
-        })
-        .collect();
+    let roots: Vec<Hex32> = nodes.iter().map(|n| header(n, common).state_root).collect();
     assert!(
         roots.iter().all(|r| *r == roots[0]),
         "state roots differ at {common}: {roots:?}"
@@ -187,7 +181,7 @@ fn agree(nodes: &[&RunningNode], seen: &mut BTreeMap<u64, String>) -> u64 {
 struct Sender {
     keys: Vec<SigningKey>,
     contract: Address,
-    sent: Vec<String>,
+    sent: Vec<Hex32>,
 }
 
 impl Sender {
@@ -206,14 +200,14 @@ impl Sender {
                     GAS,
                 )
                 .expect("increment accepted");
-            self.sent.push(hash.to_string());
+            self.sent.push(hash);
         }
     }
 
     fn all_committed(&self, nodes: &[&RunningNode]) -> bool {
         nodes
             .iter()
-            .all(|n| self.sent.iter().all(|h| committed_on(n, h).is_some()))
+            .all(|n| self.sent.iter().all(|h| committed_on(n, *h).is_some()))
     }
 }
 
@@ -224,16 +218,13 @@ fn all(nodes: &[Option<RunningNode>]) -> Vec<&RunningNode> {
 fn counter(node: &RunningNode, contract: Address) -> u64 {
     let result = node
         .client()
-        .call(
-            "cc_query",
-            vec![json!({
-                "contract": hex::encode(contract.0),
-                "input": hex::encode(call_input("get", ())),
-            })],
-        )
+        .query(QueryRequest {
+            contract: Hex32(contract.0),
+            input: Some(Bytes(call_input("get", ()))),
+            ..QueryRequest::default()
+        })
         .expect("query");
-    let bytes = hex::decode(result["return_data"].as_str().expect("return data")).expect("hex");
-    u64::from_le_bytes(bytes.try_into().expect("u64"))
+    u64::from_le_bytes(result.return_data.0.try_into().expect("u64"))
 }
 
 #[test]
@@ -250,14 +241,9 @@ fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
         .expect("running")
         .client()
         .status()
-        .map(|s| serde_json::to_value(s).expect("serialises"))
         .expect("status");
-    assert_eq!(status["mode"], "network", "{status}");
-    assert_eq!(
-        status["validators"].as_array().map(Vec::len),
-        Some(N),
-        "{status}"
-    );
+    assert_eq!(status.mode, "network", "{status:?}");
+    assert_eq!(status.validators.len(), N, "{status:?}");
 
     // Deploy through validator 0; the deployment is finalized on all four.
     let deployer = org_key(&dirs[0], ORGS[0]);
@@ -275,24 +261,17 @@ fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
             },
             GAS,
         )
-        .expect("deploy accepted")
-        .to_string();
+        .expect("deploy accepted");
     wait_for(
         "the deployment on all validators",
         Duration::from_secs(60),
-        || v.iter().all(|n| committed_on(n, &hash).is_some()),
+        || v.iter().all(|n| committed_on(n, hash).is_some()),
     );
-    let tx = v[3]
-        .client()
-        .call("cc_getTransaction", vec![json!(hash)])
-        .expect("tx");
-    assert_eq!(tx["receipt"]["status"], "success", "{tx}");
-    let contract = Address(
-        hex::decode(tx["receipt"]["contract"].as_str().expect("address"))
-            .expect("hex")
-            .try_into()
-            .expect("32 bytes"),
-    );
+    let deployed = transaction(v[3], hash)
+        .and_then(|tx| tx.receipt)
+        .expect("the deployment's receipt");
+    assert_eq!(deployed.status, Outcome::Success, "{deployed:?}");
+    let contract = Address(deployed.contract.expect("the deployed address").0);
     let mut sender = Sender {
         keys: ORGS[..N].iter().map(|o| org_key(&dirs[0], o)).collect(),
         contract,
@@ -342,11 +321,10 @@ fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
 
     // The latest proposer killed: its turns as leader time out and the others carry on.
     let latest = head(nodes[0].as_ref().expect("running"));
-    let proposer = latest["proposer"].as_str().expect("proposer").to_string();
     let victim = (0..N)
         .find(|&i| {
             let key = org_key(&dirs[0], ORGS[i]);
-            hex::encode(key.verifying_key().to_bytes()) == proposer
+            Hex32(key.verifying_key().to_bytes()) == latest.proposer
         })
         .expect("the proposer is a validator");
     nodes[victim].take().expect("running").kill9();
@@ -392,22 +370,21 @@ fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
             },
             GAS,
         )
-        .expect("accepted while halted")
-        .to_string();
+        .expect("accepted while halted");
     std::thread::sleep(Duration::from_secs(8));
     let still: Vec<u64> = v.iter().map(|n| height(n)).collect();
     assert_eq!(
         halted, still,
         "nothing is finalized by two of four validators"
     );
-    assert!(v.iter().all(|n| committed_on(n, &waiting).is_none()));
+    assert!(v.iter().all(|n| committed_on(n, waiting).is_none()));
     drop(v);
     nodes[2] = Some(start(&dirs[2]));
     let v = all(&nodes);
     wait_for(
         "the chain to resume with three validators",
         Duration::from_secs(90),
-        || v.iter().all(|n| committed_on(n, &waiting).is_some()),
+        || v.iter().all(|n| committed_on(n, waiting).is_some()),
     );
     sender.sent.push(waiting);
     agree(&v, &mut seen);
