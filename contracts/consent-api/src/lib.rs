@@ -99,6 +99,40 @@ pub enum DataClass {
     Any,
 }
 
+impl DataClass {
+    /// Every class but `Any`: what a request for `Any` covers. A request for `Any` is permitted
+    /// only if each of these is (a narrower deny is never bypassed by asking for everything).
+    pub const CONCRETE: [DataClass; 5] = [
+        DataClass::Claim,
+        DataClass::Coverage,
+        DataClass::MedicationDispense,
+        DataClass::Transfusion,
+        DataClass::BloodType,
+    ];
+
+    /// True for every class but `Any`. An exhaustive match, so a new class does not compile
+    /// until it is placed here, next to [`DataClass::CONCRETE`], and the check below holds.
+    pub const fn is_concrete(self) -> bool {
+        match self {
+            DataClass::Claim
+            | DataClass::Coverage
+            | DataClass::MedicationDispense
+            | DataClass::Transfusion
+            | DataClass::BloodType => true,
+            DataClass::Any => false,
+        }
+    }
+}
+
+// Every entry of CONCRETE is concrete (checked when the crate compiles).
+const _: () = {
+    let mut i = 0;
+    while i < DataClass::CONCRETE.len() {
+        assert!(DataClass::CONCRETE[i].is_concrete());
+        i += 1;
+    }
+};
+
 /// FHIR consent-action.
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, TypeInfo)]
 #[codec(crate = ::carechain_sdk::scale)]

@@ -88,7 +88,41 @@ pub(crate) fn provision_matches(
 }
 
 /// Deny-overrides, default deny, over the subject's Active consents at the block time.
+///
+/// A request for `Any` is a request for every class ([`DataClass::CONCRETE`]): it is permitted
+/// only if each class is, so a narrower deny (a self-pay restriction on claims, 45 CFR
+/// 164.522(a)(1)(vi); FHIR Consent's nested provisions, where a deny on one class carves it out
+/// of a broader permit) is never bypassed by asking for everything. Denied, the reason is the
+/// strongest among the classes: a deny provision, else an expired consent, else no consent.
 pub(crate) fn evaluate_policy(
+    subject: SubjectId,
+    actor_id: Address,
+    actor: &Actor,
+    purpose: PurposeOfUse,
+    data_class: DataClass,
+    action: Action,
+) -> Decision {
+    if data_class != DataClass::Any {
+        return evaluate_class(subject, actor_id, actor, purpose, data_class, action);
+    }
+    let strength = |d: &Decision| match d {
+        Decision::Permit | Decision::PermitBreakGlass => 0,
+        Decision::Deny(DenyReason::NoConsent) => 1,
+        Decision::Deny(DenyReason::ConsentExpired) => 2,
+        Decision::Deny(_) => 3,
+    };
+    let mut decision = Decision::Permit;
+    for class in DataClass::CONCRETE {
+        let d = evaluate_class(subject, actor_id, actor, purpose, class, action);
+        if strength(&d) > strength(&decision) {
+            decision = d;
+        }
+    }
+    decision
+}
+
+/// [`evaluate_policy`] for one concrete class.
+fn evaluate_class(
     subject: SubjectId,
     actor_id: Address,
     actor: &Actor,

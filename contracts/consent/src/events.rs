@@ -104,6 +104,27 @@ pub struct ConsentStatusChanged {
     pub at: u64,
 }
 
+/// A privacy officer marked a consent entered in error (FHIR `entered-in-error`: it should never
+/// have existed), with the hash of the off-chain explanation: the audit trail of who corrected
+/// the record and why (HIPAA audit controls, 45 CFR 164.312(b)). Follows the
+/// [`ConsentStatusChanged`] of the same call.
+#[derive(Encode, Decode, Event, TypeInfo)]
+#[codec(crate = ::carechain_sdk::scale)]
+pub struct ConsentEnteredInError {
+    /// The consent.
+    #[topic]
+    pub consent_id: ConsentId,
+    /// Its subject.
+    #[topic]
+    pub subject: SubjectId,
+    /// The hash of the off-chain explanation.
+    pub reason_hash: DocHash,
+    /// The privacy officer.
+    pub by: Address,
+    /// Block time.
+    pub at: u64,
+}
+
 /// A consent was revoked (Active -> Inactive).
 #[derive(Encode, Decode, Event, TypeInfo)]
 #[codec(crate = ::carechain_sdk::scale)]

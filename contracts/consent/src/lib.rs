@@ -30,7 +30,9 @@ mod storage;
 /// * Purpose-of-use hierarchy (v3 ActReason): ETREAT is a child of TREAT; COVAUTH and ELIGVER are
 ///   children of HPAYMT. Every other purpose matches only itself.
 /// * An empty `actors`, `purposes` or `actions` list in a provision matches any; `data_classes`
-///   matches when empty or containing `Any`, else only the listed classes.
+///   matches when empty or containing `Any`, else only the listed classes. A *request* for `Any`
+///   is a request for every class: permitted only if each class is, so a deny on one class (a
+///   self-pay restriction on claims, 45 CFR 164.522(a)(1)(vi)) is not bypassed by asking for all.
 /// * A patient acts for a subject once the network admin links the two (`link_subject`): the
 ///   subject themself, a guardian or a legal representative.
 /// * The FHIR participation role code an actor match may carry stays in the off-chain Consent
@@ -63,6 +65,7 @@ pub mod consent {
         AccessDenied,
         BreakGlassAccess,
         BreakGlassReviewed,
+        ConsentEnteredInError,
     };
 
     /// Creates the consent registry; the deployer becomes its first NetworkAdmin, in `admin_org`.

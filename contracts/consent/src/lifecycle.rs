@@ -129,7 +129,6 @@ pub(crate) fn mark_entered_in_error(
     reason_hash: DocHash,
 ) -> Result<(), Error> {
     let by = require(Role::PrivacyOfficer)?;
-    let _ = reason_hash;
     let mut c = CONSENTS.get(&consent_id).ok_or(Error::ConsentNotFound)?;
     transition(
         &c,
@@ -149,6 +148,14 @@ pub(crate) fn mark_entered_in_error(
         subject: c.subject,
         from,
         to: c.status,
+        by,
+        at: c.updated_at,
+    });
+    // The audit trail keeps why (the off-chain explanation's hash), not only that.
+    env().emit(&ConsentEnteredInError {
+        consent_id,
+        subject: c.subject,
+        reason_hash,
         by,
         at: c.updated_at,
     });
