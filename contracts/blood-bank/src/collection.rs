@@ -184,9 +184,16 @@ pub(crate) fn record_temperature(
             at,
         });
     } else {
+        // Before release too: a unit out of its limits while Collected or InTesting must not
+        // reach stock when its tests pass (a quarantined unit without test results cannot be
+        // released from quarantine; it is discarded).
         if matches!(
             u.status,
-            UnitStatus::Available | UnitStatus::Reserved | UnitStatus::Issued
+            UnitStatus::Collected
+                | UnitStatus::InTesting
+                | UnitStatus::Available
+                | UnitStatus::Reserved
+                | UnitStatus::Issued
         ) {
             u.status = UnitStatus::Quarantined {
                 reason: QuarantineReason::TempExcursion,

@@ -128,7 +128,7 @@ pub(crate) fn platelet_rules(
             Warning::RhIgRecommended,
             Rejection::RhdIncompatible,
         )?;
-        if r.rh_sensitive && negative_platelets_available(u.location) {
+        if r.rh_sensitive && negative_platelets_available(u.location, r) {
             apply(
                 policy.rhd_negative_available,
                 Warning::RhIgRecommended,
@@ -139,9 +139,12 @@ pub(crate) fn platelet_rules(
     Ok(())
 }
 
-/// True if an RhD- platelet unit, not past expiry, is Available at `location` (at most
-/// `MAX_NEGATIVE_SCAN` index entries read per ABO group).
-pub(crate) fn negative_platelets_available(location: Address) -> bool {
+/// True if an RhD- platelet unit that `r` could receive, not past expiry, is Available at
+/// `location` (at most `MAX_NEGATIVE_SCAN` index entries read per ABO group). Only a unit the
+/// recipient may be given counts: an RhD- unit that the platelet policy would refuse for its ABO
+/// group (a group O unit, not low-titer, for a group A recipient where minor mismatches are
+/// rejected) is no alternative, and must not block the RhD+ unit the recipient can have.
+pub(crate) fn negative_platelets_available(location: Address, r: &Recipient) -> bool {
     let t = now();
     [Abo::O, Abo::A, Abo::B, Abo::AB].iter().any(|abo| {
         let b = (location, ComponentClass::Platelets, *abo, RhD::Neg);
@@ -150,9 +153,15 @@ pub(crate) fn negative_platelets_available(location: Address) -> bool {
             STOCK_AT
                 .get(&(b, i))
                 .and_then(|k| UNITS.get(&k))
-                .is_some_and(|u| t < u.expiry)
+                .is_some_and(|u| t < u.expiry && receivable(&u, r))
         })
     })
+}
+
+/// True if the platelet policy lets `r` receive the RhD- platelet unit `u` (its ABO rules; an
+/// RhD- unit raises no RhD rule, so this never recurses into the availability scan).
+fn receivable(u: &Unit, r: &Recipient) -> bool {
+    platelet_rules(u, r, false, &mut Vec::new()).is_ok()
 }
 
 pub(crate) fn crossmatch_check(key: &UnitKey, u: &Unit, recipient: &SubjectId) -> CrossmatchCheck {
@@ -167,6 +176,19 @@ pub(crate) fn crossmatch_check(key: &UnitKey, u: &Unit, recipient: &SubjectId) -
         Some(x) if x.result == CrossmatchResult::Incompatible => CrossmatchCheck::Incompatible,
         Some(x) if now() >= x.valid_until => CrossmatchCheck::Expired,
         Some(_) => CrossmatchCheck::Valid,
+    }
+}
+
+/// The universal ABO group of its class, whatever the RhD: what a recipient of unknown type may
+/// be given in an emergency even with a co-signature (which waives the RhD rule, not ABO): group
+/// O red cells, group O low-titer whole blood, group AB plasma or cryo, platelets of group AB or
+/// low-titer (AABB Standards; the universal plasma donor is AB).
+pub(crate) fn universal_abo(u: &Unit) -> bool {
+    match u.class {
+        ComponentClass::RedCells => u.abo == Abo::O,
+        ComponentClass::WholeBlood => u.abo == Abo::O && u.low_titer,
+        ComponentClass::Plasma | ComponentClass::Cryo => u.abo == Abo::AB,
+        ComponentClass::Platelets => u.abo == Abo::AB || u.low_titer,
     }
 }
 

@@ -80,6 +80,9 @@ pub enum Error {
     ConsentUnavailable,
     /// Added: a time or counter overflowed.
     ArithmeticOverflow,
+    /// Added: emergency release to a recipient of unknown type needs the universal ABO group of
+    /// the class (group O red cells, AB plasma); a co-signature waives RhD, not ABO.
+    UniversalAboRequired,
 }
 
 impl ContractError for Error {}

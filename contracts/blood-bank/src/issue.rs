@@ -224,10 +224,19 @@ pub(crate) fn emergency_release(
     if cosigned_by.is_none() && !universal(&u) {
         fail(Error::MedicalDirectorCosignRequired);
     }
-    if let Some(r) = RECIPIENTS.get(&recipient)
-        && let Compatibility::Rejected(why) = blood_groups(&u, &r, false)
-    {
-        fail(rejection(why));
+    match RECIPIENTS.get(&recipient) {
+        Some(r) => {
+            if let Compatibility::Rejected(why) = blood_groups(&u, &r, false) {
+                fail(rejection(why));
+            }
+        }
+        // Type unknown: only the universal ABO group of the class (group O red cells); the
+        // co-signature waives the RhD rule, never ABO compatibility.
+        None => {
+            if !universal_abo(&u) {
+                fail(Error::UniversalAboRequired);
+            }
+        }
     }
     if crossmatch_check(&unit, &u, &recipient) == CrossmatchCheck::Incompatible {
         fail(Error::CrossmatchIncompatible);

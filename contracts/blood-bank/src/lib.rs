@@ -106,7 +106,9 @@ mod units;
 /// * Compatibility is checked at `issue` (the last point of control before a unit leaves the
 ///   blood bank) and by the `compatibility` dry run; `reserve` only allocates.
 /// * The RhD-negative-available rule looks at the inventory index of Available units of the
-///   unit's location (its custodian): RhD- platelet units of any ABO group, not past expiry;
+///   unit's location (its custodian): RhD- platelet units of any ABO group, not past expiry, that
+///   the recipient could receive under the platelet policy (a unit the policy would refuse for
+///   its ABO group is no alternative and blocks nothing);
 ///   it reads at most `MAX_NEGATIVE_SCAN` index entries per ABO group (bounded gas); an Available
 ///   unit past its expiry is skipped (run `expire_unit` to clear it).
 /// * Emergency release without a MedicalDirector co-signature needs the universal unit of its
@@ -114,9 +116,12 @@ mod units;
 ///   plasma or cryo (plasma carries the antibodies, so the universal plasma donor is AB); RhD-
 ///   platelets that are group AB or low-titer. With a co-signature (`authorize_emergency_release`
 ///   for this unit and recipient, within `emergency_authorization_secs`) any unit may be
-///   released. Either way, if the recipient is registered, the class's ABO rule still applies,
-///   and a recorded Incompatible crossmatch of the unit with the recipient refuses it; RhD rules
-///   and the crossmatch requirement are waived. Consent is `break_glass_for(physician, recipient,
+///   released. Either way the ABO rule holds: for a registered recipient the class's ABO rule,
+///   for a recipient of unknown type the universal ABO group of the class (group O red cells,
+///   group O low-titer whole blood, AB plasma or cryo, AB or low-titer platelets; AABB: a
+///   co-signature waives the RhD rule, never ABO, `UniversalAboRequired` otherwise); a recorded
+///   Incompatible crossmatch of the unit with the recipient refuses it; RhD rules and the
+///   crossmatch requirement are waived. Consent is `break_glass_for(physician, recipient,
 ///   Transfusion, "EMERGENCY_RELEASE")`; the recipient need not be registered (unknown patient).
 /// * Recipients are registered (or re-typed: register again) by the TransfusionService that
 ///   does the type and screen.
@@ -231,7 +236,8 @@ pub mod blood_bank {
 
     /// Logs a temperature reading (tenths of °C) taken at `event_time` (<= now). Inside the
     /// limits of the unit's class and `context` it only extends the log; outside them it moves
-    /// an Available, Reserved or Issued unit to Quarantined{TempExcursion} and emits
+    /// a Collected, InTesting, Available, Reserved or Issued unit to Quarantined{TempExcursion}
+    /// (a unit exposed before release never reaches stock) and emits
     /// `ColdChainExcursion` (the call succeeds). Returns the unit's status after. Units in a
     /// terminal status take no readings. The custodian (BloodEstablishment or
     /// TransfusionService) only.

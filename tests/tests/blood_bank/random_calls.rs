@@ -35,6 +35,10 @@ fn allowed_move(message: &str, from: &str, to: &str) -> bool {
             "expire_unit" => !terminal && to == "Expired",
             // A recall quarantines every live component, or re-quarantines it for lookback.
             "recall_donation" => !terminal && to == "Quarantined",
+            // A cold-chain excursion quarantines a unit before its release too (issue 22).
+            "record_temperature" => {
+                matches!(from, "Collected" | "InTesting") && to == "Quarantined"
+            }
             _ => false,
         }
 }

@@ -266,7 +266,7 @@ fn expected(from: &str, message: &str) -> Result<&'static str, &'static str> {
             _ => Err(IT),
         },
         "record_temperature(excursion)" => match from {
-            "Available" | "Reserved" | "Issued" => Ok("Quarantined"),
+            "Collected" | "InTesting" | "Available" | "Reserved" | "Issued" => Ok("Quarantined"),
             _ if terminal => Err(IT),
             same => Ok(leak(same)),
         },
