@@ -11,6 +11,7 @@ pub(crate) fn decommissioning(reason: DecommissionReason) -> Epcis {
         DecommissionReason::destroyed => (BizStep::destroying, Disposition::destroyed),
         DecommissionReason::expired => (BizStep::decommissioning, Disposition::expired),
         DecommissionReason::inactive => (BizStep::decommissioning, Disposition::inactive),
+        DecommissionReason::returned => (BizStep::decommissioning, Disposition::returned),
     };
     Epcis {
         event_type: EventType::ObjectEvent,

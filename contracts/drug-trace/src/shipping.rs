@@ -77,12 +77,21 @@ pub(crate) fn ship(
         for key in keys {
             let mut item = load_item(key);
             item_transition(&item, State::InTransit);
-            unheld(&item);
-            if at >= item.expiry_end {
-                fail(Error::ProductExpired);
+            // A recall's hold is decided by the lot below; any other hold refuses.
+            if !matches!(item.hold, Hold::Recalled { .. }) {
+                unheld(&item);
             }
-            if lots.recall_of(&item).is_some() {
-                fail(Error::RecalledLot);
+            // A return (to the brand owner or its returns processor) may carry recalled or
+            // expired packages, as a recall's instructions require (21 CFR 7.49); every other
+            // shipment refuses them, a recalled one with the lot's reason.
+            let expired = at >= item.expiry_end;
+            let recalled = lots.recall_of(&item).is_some();
+            if (expired || recalled) && !returns_destination(&item.gtin, &to) {
+                fail(if recalled {
+                    Error::RecalledLot
+                } else {
+                    Error::ProductExpired
+                });
             }
             item.status = in_transit.clone();
             record(&mut item, SHIPPING, t, &by, Some(transaction), Room::Moves);

@@ -204,6 +204,9 @@ pub enum DecommissionReason {
     expired,
     /// Otherwise taken out of use (bizStep `decommissioning`).
     inactive,
+    /// Returned to the brand owner or its returns processor, e.g. under a recall's instructions
+    /// (bizStep `decommissioning`, disposition `returned`).
+    returned,
 }
 
 /// Where a package is in its life.
@@ -611,6 +614,8 @@ pub enum Disposition {
     non_sellable_other,
     /// Recalled.
     recalled,
+    /// Sent back to the brand owner or its returns processor.
+    returned,
 }
 
 /// The EPCIS description of an event: type, action, CBV bizStep and disposition.

@@ -14,8 +14,10 @@ fn allowed(a: &(String, String), b: &(String, String)) -> bool {
     match (s0, s1) {
         // Terminal states have no outgoing edges.
         ("Dispensed" | "Decommissioned", _) => false,
-        // Ship, dispense: only unheld packages.
-        ("Active", "InTransit") | ("Active", "Dispensed") => h0 == "None" && h1 == "None",
+        // Ship, dispense: only unheld packages; and a recalled one may be shipped back to its
+        // brand owner (a return, issue 22: the only ship that moves a held package).
+        ("Active", "InTransit") => (h0 == "None" || h0 == "Recalled") && h1 == h0,
+        ("Active", "Dispensed") => h0 == "None" && h1 == "None",
         // Decommission: not while under investigation; the hold stays.
         ("Active", "Decommissioned") => h0 == h1 && h0 != "Suspect",
         // Receive: custody whatever the hold; a recall in transit holds on receipt.

@@ -86,7 +86,8 @@ fn every_forbidden_package_transition_is_refused_and_every_allowed_one_taken() {
         (
             "Active/Recalled",
             [
-                Err(on_hold),
+                // Shipped on (not back to the brand owner): the lot's reason.
+                Err("RecalledLot"),
                 Err(invalid),
                 Err(on_hold),
                 Ok(("Decommissioned", "Recalled")),
