@@ -91,9 +91,9 @@ fn every_committed_scenario_passes_on_both_engines() {
 /// since consent treats a request for `Any` as one for every class and records why a consent
 /// was entered in error (issue 22 items 4 and 5; the story asks for no `Any` and marks nothing in
 /// error, so only the code changed); b4cf2ccd... since blood-bank's three corrections (issue 22
-/// items 7-9; the story's steps pass unchanged, so again only the code changed); c2c091ff...
+/// items 7-9; the story's steps pass unchanged, so again only the code changed); 2ccb9f0e...
 /// since drug-trace's return path for recalled product (item 10; the story recalls nothing).
-const DEMO_STORY_ROOT: &str = "c2c091ff61930b25164c82cab94b274122e89f9dfb6c5f5866734eae3502d561";
+const DEMO_STORY_ROOT: &str = "2ccb9f0e133bc7da8cd7db39236a7792db55db302c5b89a79753f230937b4e64";
 
 /// What the contracts' build made, to tell a changed build from changed behaviour when the pinned
 /// root differs: each contract's size and whether wasm-opt ran.

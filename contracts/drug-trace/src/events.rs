@@ -420,20 +420,3 @@ pub struct Decommissioned {
     /// Block time.
     pub at: u64,
 }
-
-/// A manufacturer designated (or stopped designating) a returns processor: returns of its
-/// products, recalled or expired ones included, may be shipped there as well as to itself.
-#[derive(Encode, Decode, Event, TypeInfo)]
-#[codec(crate = ::carechain_sdk::scale)]
-pub struct ReturnsProcessorDesignated {
-    /// The brand owner.
-    #[topic]
-    pub manufacturer: Address,
-    /// The returns processor.
-    #[topic]
-    pub processor: Address,
-    /// Designated (true) or no longer (false).
-    pub designated: bool,
-    /// Block time.
-    pub at: u64,
-}

@@ -80,12 +80,7 @@ mod validation;
 ///   Regulator; an investigation is resolved by whoever opened it or a Regulator.
 /// * A recall holds up to `RECALL_PAGE` packages per call; larger lots continue with
 ///   `continue_recall`. Until then shipping and dispensing refuse the lot (`RecalledLot`).
-/// * Returns: a shipment to the GTIN's brand owner, or to a returns processor it designated
-///   (`designate_returns_processor`), is a return, and may carry recalled or expired packages as
-///   a recall's instructions require (21 CFR 7.49; the recall hold travels with the package);
-///   every other shipment of a recalled lot is refused with `RecalledLot`, the lot's reason,
-///   before any package-level hold. The brand owner takes a returned package out with
-///   `decommission(reason = returned)` (CBV disposition `returned`).
+/// * Returns (21 CFR 7.49): see `ship`.
 /// * Prescriptions are registered by the prescribing Practitioner and name one GTIN.
 /// * Bounds: `MAX_ITEMS` packages per call and per container tree, containers nested at most
 ///   `MAX_NESTING` deep, `MAX_TRACE_EVENTS` history entries per package (of which the last
@@ -130,7 +125,6 @@ pub mod drug_trace {
         PrescriptionRegistered,
         Dispensed,
         Decommissioned,
-        ReturnsProcessorDesignated,
     };
 
     /// Creates the registry. `consent` is the AccessConsent contract whose actor directory
@@ -192,10 +186,9 @@ pub mod drug_trace {
     /// Ships packages and containers (with everything in them) to the authorized trading
     /// partner `to` (ObjectEvent OBSERVE + TransactionEvent ADD, `shipping`, `in_transit`).
     /// The caller must be the custodian; nothing shipped may be held, expired, of a recalled lot
-    /// (`RecalledLot`) or inside a container, except that a *return* (to the GTIN's brand owner
-    /// or a returns processor it designated) may carry recalled or expired packages, as a
-    /// recall's instructions require (21 CFR 7.49). A change of ownership needs `ti_ts_hash`.
-    /// Returns the transfer's number.
+    /// (`RecalledLot`) or inside a container, but a return to the GTIN's brand owner may carry
+    /// recalled or expired packages. A change of ownership needs `ti_ts_hash`. Returns the
+    /// transfer's number.
     #[message]
     pub fn ship(
         epcs: Vec<Epc>,
@@ -204,15 +197,6 @@ pub mod drug_trace {
         event_time: Option<u64>,
     ) -> Result<u32, Error> {
         crate::shipping::ship(epcs, to, ti_ts_hash, event_time)
-    }
-
-    /// Designates (or stops designating) `processor`, an authorized trading partner, as the
-    /// returns processor of the caller's products: returns may be shipped there as well as to
-    /// the caller. Manufacturer only.
-    #[message]
-    pub fn designate_returns_processor(processor: Address, designated: bool) -> Result<(), Error> {
-        crate::partners::designate_returns_processor(processor, designated);
-        Ok(())
     }
 
     /// Receives packages and containers shipped to the caller (ObjectEvent OBSERVE +

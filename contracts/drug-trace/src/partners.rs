@@ -1,7 +1,6 @@
 //! Who may act: AccessConsent's actor directory and the trading-partner registry.
 
 use crate::errors::*;
-use crate::events::*;
 use crate::history::*;
 use crate::registries::*;
 use crate::storage::*;
@@ -94,27 +93,7 @@ pub(crate) fn require_custody(custodian: &Address, by: &Address) {
     }
 }
 
-/// True if a shipment of `gtin` to `to` is a return: to the GTIN's brand owner, or to a returns
-/// processor it designated (`designate_returns_processor`).
+/// True if a shipment of `gtin` to `to` is a return: to the GTIN's brand owner.
 pub(crate) fn returns_destination(gtin: &Gtin, to: &Address) -> bool {
-    GTINS
-        .get(gtin)
-        .is_some_and(|owner| owner == *to || RETURNS_PROCESSORS.get(&(owner, *to)).unwrap_or(false))
-}
-
-/// The caller, a Manufacturer, designates (or stops designating) `processor`, an authorized
-/// trading partner, as the returns processor of its products.
-pub(crate) fn designate_returns_processor(processor: Address, designated: bool) {
-    let by = env().caller();
-    partner_with_role(&by, Role::Manufacturer);
-    if designated {
-        consignee(&processor);
-    }
-    RETURNS_PROCESSORS.insert(&(by, processor), &designated);
-    env().emit(&ReturnsProcessorDesignated {
-        manufacturer: by,
-        processor,
-        designated,
-        at: now(),
-    });
+    GTINS.get(gtin).is_some_and(|owner| owner == *to)
 }

@@ -81,9 +81,9 @@ pub(crate) fn ship(
             if !matches!(item.hold, Hold::Recalled { .. }) {
                 unheld(&item);
             }
-            // A return (to the brand owner or its returns processor) may carry recalled or
-            // expired packages, as a recall's instructions require (21 CFR 7.49); every other
-            // shipment refuses them, a recalled one with the lot's reason.
+            // A return to the brand owner may carry recalled or expired packages, as a recall's
+            // instructions require (21 CFR 7.49); every other shipment refuses them, a recalled
+            // one with the lot's reason.
             let expired = at >= item.expiry_end;
             let recalled = lots.recall_of(&item).is_some();
             if (expired || recalled) && !returns_destination(&item.gtin, &to) {

@@ -11,10 +11,6 @@ pub(crate) const PARTNERS: Map<Address, TradingPartner> = Map::new(b"partners");
 
 pub(crate) const GTINS: Map<Gtin, Address> = Map::new(b"gtins");
 
-/// (brand owner, returns processor) -> designated: where the brand owner's product may be
-/// returned besides itself.
-pub(crate) const RETURNS_PROCESSORS: Map<(Address, Address), bool> = Map::new(b"returns");
-
 pub(crate) const ITEMS: Map<ItemKey, Item> = Map::new(b"items");
 
 pub(crate) const TRACE: Map<(ItemKey, u32), TraceEvent> = Map::new(b"trace");

@@ -204,8 +204,7 @@ pub enum DecommissionReason {
     expired,
     /// Otherwise taken out of use (bizStep `decommissioning`).
     inactive,
-    /// Returned to the brand owner or its returns processor, e.g. under a recall's instructions
-    /// (bizStep `decommissioning`, disposition `returned`).
+    /// Returned (bizStep `decommissioning`).
     returned,
 }
 
@@ -614,7 +613,7 @@ pub enum Disposition {
     non_sellable_other,
     /// Recalled.
     recalled,
-    /// Sent back to the brand owner or its returns processor.
+    /// Returned.
     returned,
 }
 
