@@ -1,5 +1,52 @@
 //! Runtime configuration: the limits a module must respect and the limits of one execution.
 
+use std::fmt;
+use std::str::FromStr;
+
+/// Which engine executes contracts. Both give identical results and gas by construction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EngineKind {
+    /// wasmtime with Cranelift: compiles to native code; fastest execution.
+    Wasmtime,
+    /// wasmi: an interpreter; quick to instantiate, and the differential oracle.
+    Wasmi,
+}
+
+impl EngineKind {
+    /// Both engines, in a fixed order.
+    pub const ALL: [EngineKind; 2] = [EngineKind::Wasmtime, EngineKind::Wasmi];
+
+    /// `"wasmtime"` or `"wasmi"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineKind::Wasmtime => "wasmtime",
+            EngineKind::Wasmi => "wasmi",
+        }
+    }
+}
+
+impl fmt::Display for EngineKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An engine name that is neither `wasmtime` nor `wasmi`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown engine `{0}` (expected `wasmtime` or `wasmi`)")]
+pub struct UnknownEngine(pub String);
+
+impl FromStr for EngineKind {
+    type Err = UnknownEngine;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "wasmtime" => Ok(EngineKind::Wasmtime),
+            "wasmi" => Ok(EngineKind::Wasmi),
+            other => Err(UnknownEngine(other.to_string())),
+        }
+    }
+}
+
 /// Static limits checked when code is deployed, and the runtime limits that the instrumentation
 /// enforces during execution. Every limit is part of consensus: all validators must use the same.
 ///

@@ -1,15 +1,19 @@
-//! One execution: the shared state every frame of a transaction works on, and the frame logic
-//! (depth and reentrancy checks, gas, overlay frames, rollback) common to both engines.
+//! Executing a message: [`Runtime::execute`] and the frame logic (depth and reentrancy checks,
+//! gas, overlay frames, rollback) common to both engines. The state the frames share is in
+//! `frame`; the runtime is handed to the engines as [`Frames`] for nested calls.
 
 use std::sync::Arc;
 
 use carechain_abi::{Address, CodeHash, EXPORT_CALL, EXPORT_DEPLOY};
 
-use crate::engine::Exit;
-use crate::host::Stop;
+use crate::config::Limits;
+use crate::frame::{
+    BlockInfo, CallFrame, Execution, Exit, FrameRequest, FrameResult, Frames, Stop,
+};
+use crate::gas::HostCosts;
 use crate::instrument::MeterTrap;
 use crate::outcome::{CallResult, Failure, Outcome, TrapKind};
-use crate::runtime::{BlockInfo, Message, Runtime};
+use crate::runtime::{Inner, Message, Runtime};
 use crate::state::{Overlay, StateError, StateReader, blake2b_256};
 
 /// Native stack kept free before entering an engine. Wasm code cannot use more than the
@@ -18,90 +22,6 @@ use crate::state::{Overlay, StateError, StateReader, blake2b_256};
 const RED_ZONE: usize = 6 * 1024 * 1024;
 /// Size of the stack segment allocated when less than [`RED_ZONE`] is left.
 const STACK_SEGMENT: usize = 16 * 1024 * 1024;
-
-/// One contract's activation.
-pub(crate) struct CallFrame {
-    pub contract: Address,
-    pub caller: Address,
-    pub input: Vec<u8>,
-    /// Data set by `set_return` or `revert`.
-    pub output: Vec<u8>,
-    /// Return data of the last `call_contract` this frame made.
-    pub last_return: Vec<u8>,
-}
-
-/// State shared by every frame of one top-level execution. It moves into each engine store for the
-/// duration of a call and back out afterwards.
-pub struct Execution {
-    pub(crate) overlay: Overlay,
-    pub(crate) block: BlockInfo,
-    pub(crate) frames: Vec<CallFrame>,
-    /// Gas left in the running frame; valid during a host call only (synced from the global).
-    pub(crate) gas_left: u64,
-    pub(crate) read_only: bool,
-    pub(crate) debug: Option<Vec<String>>,
-    /// The first state read that failed. Once set, every frame unwinds ([`Stop::StateFault`])
-    /// and [`execute`] returns it instead of a result.
-    pub(crate) fault: Option<StateError>,
-}
-
-impl Execution {
-    pub(crate) fn frame(&self) -> &CallFrame {
-        // Host functions only run inside a frame pushed by `run_frame`.
-        self.frames
-            .last()
-            .expect("host function called outside a frame")
-    }
-
-    pub(crate) fn frame_mut(&mut self) -> &mut CallFrame {
-        self.frames
-            .last_mut()
-            .expect("host function called outside a frame")
-    }
-
-    /// Records a failed state read (the first one is kept) and returns the stop that unwinds the
-    /// running contract.
-    pub(crate) fn fault(&mut self, error: StateError) -> Stop {
-        if self.fault.is_none() {
-            self.fault = Some(error);
-        }
-        Stop::StateFault
-    }
-}
-
-/// A request to run one contract frame.
-pub struct FrameRequest {
-    pub(crate) caller: Address,
-    pub(crate) contract: Address,
-    pub(crate) input: Vec<u8>,
-    pub(crate) entry: &'static str,
-    pub(crate) gas_limit: u64,
-    pub(crate) stack_base: u32,
-}
-
-/// What one frame ended with.
-pub struct FrameResult {
-    pub(crate) outcome: Outcome,
-    pub(crate) gas_used: u64,
-    pub(crate) output: Vec<u8>,
-}
-
-impl FrameResult {
-    fn failed(failure: Failure, gas_used: u64) -> Self {
-        FrameResult {
-            outcome: Outcome::Failed(failure),
-            gas_used,
-            output: Vec::new(),
-        }
-    }
-
-    /// The frame of a faulted execution. Its outcome is never observed: the caller unwinds
-    /// ([`HostEnv::call_contract_end`](crate::host::HostEnv::call_contract_end)) and [`execute`]
-    /// returns the fault.
-    fn faulted(gas_limit: u64) -> Self {
-        FrameResult::failed(Failure::Trap(TrapKind::Engine), gas_limit)
-    }
-}
 
 fn exit_outcome(exit: &Exit) -> Outcome {
     match exit.stop {
@@ -180,7 +100,7 @@ pub(crate) fn run_frame(
     let (mut exec, exit) = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
         prepared
             .compiled
-            .run(rt, exec, req.entry, gas, req.stack_base)
+            .run(rt.inner.clone(), exec, req.entry, gas, req.stack_base)
     });
     let frame = exec.frames.pop();
     if exec.fault.is_some() {
@@ -337,4 +257,52 @@ pub(crate) fn execute(
         debug,
         contract,
     })
+}
+
+impl Runtime {
+    /// Executes one message against `state` with at most `gas_limit` gas. Never panics on any
+    /// input; every failure of the contract (revert, trap, out of gas, ...) is an
+    /// [`Outcome`](crate::Outcome) in the result.
+    ///
+    /// # Errors
+    ///
+    /// [`StateError`] if `state` failed to read, anywhere in the execution: in a host function
+    /// (`storage_read`, `storage_contains`), looking up a called or deployed contract, or loading
+    /// its code, in the top-level frame or in any nested call. The first failure unwinds every
+    /// frame at once; no contract sees it (a caller cannot catch it as a call status and go on,
+    /// which would make its result depend on one node's disk), and there is no outcome, gas
+    /// figure, event or change set: the execution did not happen. A node must not record a
+    /// receipt for it, but abandon the block (or query) and retry once the fault is cleared.
+    ///
+    /// This is a `Result` rather than an outcome so that an embedder cannot mistake a fault of
+    /// its own storage for a deterministic result of the contract, nor ignore it: the call
+    /// result is only reachable by handling the error. A state that never fails (such as
+    /// [`MemoryState`](crate::MemoryState)) never gets `Err`.
+    pub fn execute(
+        &self,
+        state: Arc<dyn StateReader>,
+        block: BlockInfo,
+        message: Message,
+        gas_limit: u64,
+    ) -> Result<CallResult, StateError> {
+        execute(self, state, block, message, gas_limit)
+    }
+}
+
+impl Frames for Inner {
+    fn host_costs(&self) -> &HostCosts {
+        &self.config.schedule.host
+    }
+
+    fn limits(&self) -> &Limits {
+        &self.config.limits
+    }
+
+    fn run_frame(
+        self: Arc<Self>,
+        exec: Box<Execution>,
+        req: FrameRequest,
+    ) -> (Box<Execution>, FrameResult) {
+        run_frame(&Runtime { inner: self }, exec, req)
+    }
 }

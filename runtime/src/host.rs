@@ -10,37 +10,16 @@ use std::ops::Range;
 
 use carechain_abi::{Address, CallStatus, HASH_LEN, MAX_TOPICS, Topic};
 
-use crate::exec::{Execution, FrameRequest, FrameResult};
+pub use crate::frame::Stop;
+use crate::frame::{CallFrame, Execution, FrameRequest, FrameResult, Frames};
 use crate::instrument::MeterTrap;
 use crate::outcome::{Outcome, TrapKind};
 use crate::state::{Event, blake2b_256};
 
-/// Why a host function (or the injected meter) stopped the contract. Raised as a trap by the
-/// engine backend and recovered from the engine's error afterwards.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Stop {
-    /// The contract called `revert`.
-    #[error("contract reverted")]
-    Revert,
-    /// The injected metering code stopped execution.
-    #[error("metering stopped execution: {0:?}")]
-    Meter(MeterTrap),
-    /// A host function refused its arguments.
-    #[error("host trap: {0:?}")]
-    Trap(TrapKind),
-    /// The state backend failed to read (the [`StateError`](crate::state::StateError) itself is
-    /// kept in the execution). Unwinds every frame of the execution: a caller never sees it as a
-    /// call status, and [`Runtime::execute`](crate::Runtime::execute) returns the error.
-    #[error("state read failed")]
-    StateFault,
-}
-
-impl wasmi::errors::HostError for Stop {}
-
 /// A contract's view of the host during one host call.
 pub struct HostEnv<'a> {
     /// The runtime (gas schedule and limits).
-    pub(crate) rt: &'a crate::Runtime,
+    pub(crate) rt: &'a dyn Frames,
     /// The execution state shared by all frames.
     pub(crate) exec: &'a mut Execution,
     /// The calling contract's linear memory.
@@ -55,12 +34,12 @@ fn cost(count: u32, per: u64) -> u64 {
 
 impl<'a> HostEnv<'a> {
     fn costs(&self) -> &'a crate::gas::HostCosts {
-        let rt: &'a crate::Runtime = self.rt;
-        &rt.schedule().host
+        let rt: &'a dyn Frames = self.rt;
+        rt.host_costs()
     }
 
     fn limits(&self) -> &'a crate::config::Limits {
-        let rt: &'a crate::Runtime = self.rt;
+        let rt: &'a dyn Frames = self.rt;
         rt.limits()
     }
 
@@ -110,7 +89,7 @@ impl<'a> HostEnv<'a> {
         Ok(())
     }
 
-    fn frame(&self) -> &crate::exec::CallFrame {
+    fn frame(&self) -> &CallFrame {
         self.exec.frame()
     }
 
@@ -379,7 +358,7 @@ impl<'a> HostEnv<'a> {
 
     /// First half of `call_contract(address, input, input_len, gas_limit) -> i32`: charges the
     /// call, reads the arguments and decides the callee's gas. The backend then runs the callee
-    /// with [`crate::exec::run_frame`] (outside this borrow of memory) and finishes with
+    /// with [`Frames::run_frame`] (outside this borrow of memory) and finishes with
     /// [`HostEnv::call_contract_end`].
     pub fn call_contract_begin(
         &mut self,

@@ -1,62 +1,20 @@
-//! [`Runtime`]: the configured pipeline `validate -> instrument -> compile (cached) -> execute`.
+//! [`Runtime`]: the configured pipeline `validate -> instrument -> compile (cached)`; executing a
+//! message on it is `exec`'s.
 
 use std::fmt;
 use std::num::NonZeroUsize;
-use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use carechain_abi::{Address, CodeHash};
 use lru::LruCache;
 
-use crate::config::Limits;
+use crate::config::{EngineKind, Limits};
 use crate::engine::{self, Compiled};
-use crate::exec;
 use crate::gas::GasSchedule;
 use crate::instrument::instrument;
-use crate::outcome::{CallResult, Failure};
-use crate::state::{Overlay, StateError, StateReader, blake2b_256};
+use crate::outcome::Failure;
+use crate::state::{Overlay, StateError, blake2b_256};
 use crate::validate::{ValidatedModule, ValidationError, validate};
-
-/// Which engine executes contracts. Both give identical results and gas by construction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EngineKind {
-    /// wasmtime with Cranelift: compiles to native code; fastest execution.
-    Wasmtime,
-    /// wasmi: an interpreter; quick to instantiate, and the differential oracle.
-    Wasmi,
-}
-
-impl EngineKind {
-    /// Both engines, in a fixed order.
-    pub const ALL: [EngineKind; 2] = [EngineKind::Wasmtime, EngineKind::Wasmi];
-
-    /// `"wasmtime"` or `"wasmi"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            EngineKind::Wasmtime => "wasmtime",
-            EngineKind::Wasmi => "wasmi",
-        }
-    }
-}
-
-impl fmt::Display for EngineKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for EngineKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "wasmtime" => Ok(EngineKind::Wasmtime),
-            "wasmi" => Ok(EngineKind::Wasmi),
-            other => Err(format!(
-                "unknown engine `{other}` (expected `wasmtime` or `wasmi`)"
-            )),
-        }
-    }
-}
 
 /// Everything that configures a [`Runtime`].
 #[derive(Clone, Debug)]
@@ -93,15 +51,6 @@ impl RuntimeConfig {
             ..Default::default()
         }
     }
-}
-
-/// The block a message executes in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct BlockInfo {
-    /// Block height.
-    pub height: u64,
-    /// Block timestamp, Unix seconds.
-    pub time: u64,
 }
 
 /// A top-level message to execute.
@@ -146,8 +95,8 @@ pub(crate) struct Prepared {
     pub data_bytes: u64,
 }
 
-struct Inner {
-    config: RuntimeConfig,
+pub(crate) struct Inner {
+    pub(crate) config: RuntimeConfig,
     engine: Box<dyn engine::Engine>,
     cache: Mutex<LruCache<CodeHash, Arc<Prepared>>>,
 }
@@ -156,7 +105,7 @@ struct Inner {
 /// compiled modules keyed by code hash. Cheap to clone and safe to share between threads.
 #[derive(Clone)]
 pub struct Runtime {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl fmt::Debug for Runtime {
@@ -317,33 +266,5 @@ impl Runtime {
         };
         self.lock_cache().put(*hash, prepared.clone());
         Ok(Ok(prepared))
-    }
-
-    /// Executes one message against `state` with at most `gas_limit` gas. Never panics on any
-    /// input; every failure of the contract (revert, trap, out of gas, ...) is an
-    /// [`Outcome`](crate::Outcome) in the result.
-    ///
-    /// # Errors
-    ///
-    /// [`StateError`] if `state` failed to read, anywhere in the execution: in a host function
-    /// (`storage_read`, `storage_contains`), looking up a called or deployed contract, or loading
-    /// its code, in the top-level frame or in any nested call. The first failure unwinds every
-    /// frame at once; no contract sees it (a caller cannot catch it as a call status and go on,
-    /// which would make its result depend on one node's disk), and there is no outcome, gas
-    /// figure, event or change set: the execution did not happen. A node must not record a
-    /// receipt for it, but abandon the block (or query) and retry once the fault is cleared.
-    ///
-    /// This is a `Result` rather than an outcome so that an embedder cannot mistake a fault of
-    /// its own storage for a deterministic result of the contract, nor ignore it: the call
-    /// result is only reachable by handling the error. A state that never fails (such as
-    /// [`MemoryState`](crate::MemoryState)) never gets `Err`.
-    pub fn execute(
-        &self,
-        state: Arc<dyn StateReader>,
-        block: BlockInfo,
-        message: Message,
-        gas_limit: u64,
-    ) -> Result<CallResult, StateError> {
-        exec::execute(self, state, block, message, gas_limit)
     }
 }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use carechain_abi::Address;
 
 use crate::outcome::CallResult;
-use crate::runtime::{BlockInfo, EngineKind, Message, Runtime, RuntimeConfig, RuntimeError};
 use crate::state::{Event, MemoryState, StateError, StateReader, blake2b_256};
+use crate::{BlockInfo, EngineKind, Message, Runtime, RuntimeConfig, RuntimeError};
 
 /// The result of an execution on a [`MemoryState`], whose reads never fail.
 fn in_memory(result: Result<CallResult, StateError>) -> CallResult {

@@ -92,8 +92,12 @@ fn every_committed_scenario_passes_on_both_engines() {
 /// was entered in error (issue 22 items 4 and 5; the story asks for no `Any` and marks nothing in
 /// error, so only the code changed); b4cf2ccd... since blood-bank's three corrections (issue 22
 /// items 7-9; the story's steps pass unchanged, so again only the code changed); 2ccb9f0e...
-/// since drug-trace's return path for recalled product (item 10; the story recalls nothing).
-const DEMO_STORY_ROOT: &str = "2ccb9f0e133bc7da8cd7db39236a7792db55db302c5b89a79753f230937b4e64";
+/// since drug-trace's return path for recalled product (item 10; the story recalls nothing);
+/// df8758db... since the import cycles between files went (issue 19): functions moved between
+/// modules of claims, blood-bank and drug-trace and of the SDK, so LLVM lays the code out
+/// differently. Checked: with the old contracts and SDK, the new runtime and node still end at
+/// 2ccb9f0e....
+const DEMO_STORY_ROOT: &str = "df8758db61bfdd7b44cad598dbb4777d9e5f83b32dd11e5ee6787194d73b67c1";
 
 /// What the contracts' build made, to tell a changed build from changed behaviour when the pinned
 /// root differs: each contract's size and whether wasm-opt ran.

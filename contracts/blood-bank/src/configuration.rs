@@ -2,9 +2,9 @@
 //! registry.
 
 use crate::access::*;
-use crate::collection::*;
 use crate::errors::*;
 use crate::events::*;
+use crate::isbt128::product_code_syntax;
 use crate::storage::*;
 use crate::types::*;
 use crate::units::*;

@@ -19,6 +19,7 @@ mod compatibility;
 mod configuration;
 mod disposition;
 mod inventory;
+mod isbt128;
 mod issue;
 mod queries;
 mod storage;

@@ -211,26 +211,6 @@ pub(crate) fn rejection(
     })
 }
 
-/// A line denied in full with `group`-`carc`.
-pub(crate) fn denied(line: &Line, group: AdjustmentGroup, carc: u16) -> LineAdjudication {
-    LineAdjudication {
-        no: line.no,
-        submitted: line.charge,
-        eligible: 0,
-        deductible: 0,
-        copay: 0,
-        coinsurance: 0,
-        benefit: 0,
-        patient_resp: 0,
-        adjustments: vec![Adjustment {
-            group,
-            carc,
-            amount: line.charge,
-        }],
-        auth_units_used: 0,
-    }
-}
-
 /// Reverses what an Adjudicated or Paid version contributed (accumulators, prior-auth
 /// units, duplicate index); returns its benefit.
 pub(crate) fn reverse(original: &Claim) -> Result<i64, Error> {

@@ -1,6 +1,5 @@
 //! Pricing of a claim's lines against the plan, in checked integer money.
 
-use crate::adjudication::*;
 use crate::coverage::*;
 use crate::errors::*;
 use crate::prior_auth::*;
@@ -18,6 +17,26 @@ pub(crate) fn sub(a: i64, b: i64) -> Result<i64, Error> {
 
 pub(crate) fn mul(a: i64, b: i64) -> Result<i64, Error> {
     a.checked_mul(b).ok_or(Error::ArithmeticOverflow)
+}
+
+/// A line denied in full with `group`-`carc`.
+pub(crate) fn denied(line: &Line, group: AdjustmentGroup, carc: u16) -> LineAdjudication {
+    LineAdjudication {
+        no: line.no,
+        submitted: line.charge,
+        eligible: 0,
+        deductible: 0,
+        copay: 0,
+        coinsurance: 0,
+        benefit: 0,
+        patient_resp: 0,
+        adjustments: vec![Adjustment {
+            group,
+            carc,
+            amount: line.charge,
+        }],
+        auth_units_used: 0,
+    }
 }
 
 /// Prices an eligible line against the plan and the accumulators, and updates them.

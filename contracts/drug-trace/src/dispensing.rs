@@ -5,7 +5,6 @@ use crate::errors::*;
 use crate::events::*;
 use crate::history::*;
 use crate::partners::*;
-use crate::registries::*;
 use crate::storage::*;
 use crate::types::*;
 use crate::validation::*;

@@ -386,6 +386,6 @@ pub mod drug_trace {
     /// The configuration.
     #[query]
     pub fn config() -> Config {
-        crate::registries::config()
+        crate::storage::config()
     }
 }

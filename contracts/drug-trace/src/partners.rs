@@ -2,7 +2,6 @@
 
 use crate::errors::*;
 use crate::history::*;
-use crate::registries::*;
 use crate::storage::*;
 use crate::types::*;
 use carechain_consent_api::{self as consent_api, Role};

@@ -108,10 +108,3 @@ pub(crate) fn get_trading_partner(partner: Address) -> Option<TradingPartner> {
 pub(crate) fn gtin_owner(gtin: Gtin) -> Option<Address> {
     GTINS.get(&gtin)
 }
-
-pub(crate) fn config() -> Config {
-    CONFIG.get().unwrap_or(Config {
-        consent: Address::default(),
-        require_rx: false,
-    })
-}

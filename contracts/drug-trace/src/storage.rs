@@ -7,6 +7,15 @@ use carechain_sdk::prelude::*;
 
 pub(crate) const CONFIG: StorageItem<Config> = StorageItem::new(b"config");
 
+/// The configuration; before the constructor has run, no consent contract and no prescription
+/// requirement.
+pub(crate) fn config() -> Config {
+    CONFIG.get().unwrap_or(Config {
+        consent: Address::default(),
+        require_rx: false,
+    })
+}
+
 pub(crate) const PARTNERS: Map<Address, TradingPartner> = Map::new(b"partners");
 
 pub(crate) const GTINS: Map<Gtin, Address> = Map::new(b"gtins");

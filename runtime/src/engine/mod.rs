@@ -5,20 +5,13 @@
 //! backends differ only in how they call into wasm and adapt host function signatures.
 
 use crate::config::Limits;
-use crate::exec::Execution;
-use crate::host::Stop;
-use crate::runtime::{EngineKind, Runtime};
+use std::sync::Arc;
+
+use crate::config::EngineKind;
+use crate::frame::{Execution, Exit, Frames};
 
 mod wasmi;
 mod wasmtime;
-
-/// How a run of an entry point ended.
-pub(crate) struct Exit {
-    /// `None` if the entry point returned normally.
-    pub stop: Option<Stop>,
-    /// The gas global's value when execution stopped.
-    pub gas_left: u64,
-}
 
 /// An engine refused its configuration or a module: the engine's own error (wasmtime's or
 /// wasmi's), kept as the source.
@@ -41,11 +34,11 @@ pub(crate) trait Engine: Send + Sync {
 
 /// A compiled module, ready to instantiate and run any number of times.
 pub(crate) trait Compiled: Send + Sync {
-    /// Instantiates the module in a fresh store holding `exec`, sets the gas and stack globals,
+    /// Instantiates the module in a fresh store holding `exec` (and `rt`, for nested calls), sets the gas and stack globals,
     /// runs `entry` and hands `exec` back.
     fn run(
         &self,
-        rt: &Runtime,
+        rt: Arc<dyn Frames>,
         exec: Box<Execution>,
         entry: &'static str,
         gas: u64,

@@ -1,18 +1,19 @@
 //! The wasmi backend: an interpreter that is quick to instantiate and serves as the differential
 //! oracle for wasmtime.
 
+use std::sync::Arc;
+
 use carechain_abi::{EXPORT_MEMORY, HOST_MODULE, HostFn};
 use wasmi::{
     Caller, Config, Engine as WiEngine, Global, Linker, Memory, Module, Store, TrapCode, Val,
 };
 
-use super::{Compiled, Engine, EngineError, Exit, for_each_host_fn, max_recursion_depth};
+use super::{Compiled, Engine, EngineError, for_each_host_fn, max_recursion_depth};
 use crate::config::Limits;
-use crate::exec::{Execution, run_frame};
-use crate::host::{HostEnv, Stop};
+use crate::frame::{Execution, Exit, Frames, Stop};
+use crate::host::HostEnv;
 use crate::instrument::{GAS_GLOBAL, METER_MODULE, METER_TRAP, MeterTrap, STACK_GLOBAL};
 use crate::outcome::TrapKind;
-use crate::runtime::Runtime;
 
 /// wasmi's value stack lives on the heap and grows on demand; the deterministic limit stops wasm
 /// code long before this.
@@ -26,14 +27,14 @@ struct Handles {
 }
 
 pub(crate) struct StoreData {
-    rt: Runtime,
+    rt: Arc<dyn Frames>,
     exec: Option<Box<Execution>>,
     handles: Option<Handles>,
 }
 
 pub(crate) struct WasmiEngine {
     engine: WiEngine,
-    linker: std::sync::Arc<Linker<StoreData>>,
+    linker: Arc<Linker<StoreData>>,
 }
 
 fn engine_fault() -> wasmi::Error {
@@ -50,7 +51,7 @@ fn with_env<R>(
     let exec = data.exec.as_deref_mut().ok_or_else(engine_fault)?;
     exec.gas_left = gas;
     let mut env = HostEnv {
-        rt: &data.rt,
+        rt: &*data.rt,
         exec,
         memory,
     };
@@ -77,7 +78,7 @@ fn call_contract(
     })?;
     let rt = caller.data().rt.clone();
     let exec = caller.data_mut().exec.take().ok_or_else(engine_fault)?;
-    let (exec, result) = run_frame(&rt, exec, request);
+    let (exec, result) = rt.run_frame(exec, request);
     caller.data_mut().exec = Some(exec);
     with_env(caller, |env| env.call_contract_end(result))
 }
@@ -155,7 +156,7 @@ impl WasmiEngine {
             .map_err(EngineError::new)?;
         Ok(WasmiEngine {
             engine,
-            linker: std::sync::Arc::new(linker),
+            linker: Arc::new(linker),
         })
     }
 }
@@ -173,21 +174,21 @@ impl Engine for WasmiEngine {
 
 struct WasmiCompiled {
     engine: WiEngine,
-    linker: std::sync::Arc<Linker<StoreData>>,
+    linker: Arc<Linker<StoreData>>,
     module: Module,
 }
 
 impl Compiled for WasmiCompiled {
     fn run(
         &self,
-        rt: &Runtime,
+        rt: Arc<dyn Frames>,
         exec: Box<Execution>,
         entry: &'static str,
         gas: u64,
         stack_base: u32,
     ) -> (Box<Execution>, Exit) {
         let data = StoreData {
-            rt: rt.clone(),
+            rt,
             exec: Some(exec),
             handles: None,
         };

@@ -10,13 +10,12 @@ use wasmtime::{
 
 use wasmtime::WasmFeatures;
 
-use super::{Compiled, Engine, EngineError, Exit, for_each_host_fn};
+use super::{Compiled, Engine, EngineError, for_each_host_fn};
 use crate::config::Limits;
-use crate::exec::{Execution, run_frame};
-use crate::host::{HostEnv, Stop};
+use crate::frame::{Execution, Exit, Frames, Stop};
+use crate::host::HostEnv;
 use crate::instrument::{GAS_GLOBAL, METER_MODULE, METER_TRAP, MeterTrap, STACK_GLOBAL};
 use crate::outcome::TrapKind;
-use crate::runtime::Runtime;
 
 /// Native stack wasmtime may use for one store (its maximum without async support). Far above what the deterministic stack limit lets
 /// wasm code reach, and below the red zone `run_frame` guarantees.
@@ -68,7 +67,7 @@ struct Handles {
 }
 
 pub(crate) struct StoreData {
-    rt: Runtime,
+    rt: Arc<dyn Frames>,
     exec: Option<Box<Execution>>,
     handles: Option<Handles>,
 }
@@ -94,7 +93,7 @@ fn with_env<R>(
     let exec = data.exec.as_deref_mut().ok_or_else(engine_fault)?;
     exec.gas_left = gas;
     let mut env = HostEnv {
-        rt: &data.rt,
+        rt: &*data.rt,
         exec,
         memory,
     };
@@ -118,7 +117,7 @@ fn call_contract(
     })?;
     let rt = caller.data().rt.clone();
     let exec = caller.data_mut().exec.take().ok_or_else(engine_fault)?;
-    let (exec, result) = run_frame(&rt, exec, request);
+    let (exec, result) = rt.run_frame(exec, request);
     caller.data_mut().exec = Some(exec);
     with_env(caller, |env| env.call_contract_end(result))
 }
@@ -260,7 +259,7 @@ struct WasmtimeCompiled {
 impl Compiled for WasmtimeCompiled {
     fn run(
         &self,
-        rt: &Runtime,
+        rt: Arc<dyn Frames>,
         exec: Box<Execution>,
         entry: &'static str,
         gas: u64,
@@ -269,7 +268,7 @@ impl Compiled for WasmtimeCompiled {
         // The top-level frame takes a turn, held until its nested calls are done.
         let _turn = (exec.frames.len() <= 1).then(|| self.turns.take());
         let data = StoreData {
-            rt: rt.clone(),
+            rt,
             exec: Some(exec),
             handles: None,
         };

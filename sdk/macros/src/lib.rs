@@ -53,7 +53,9 @@ pub fn event(input: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn __resume_contract(input: TokenStream) -> TokenStream {
-    match type_info::resume(input.into()) {
+    match type_info::resume(input.into())
+        .and_then(|(module, fetched)| contract::expand_with(module, fetched))
+    {
         Ok(tokens) => tokens.into(),
         Err(e) => e.to_compile_error().into(),
     }

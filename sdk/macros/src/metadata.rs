@@ -74,7 +74,7 @@ pub enum Origin {
 impl Origin {
     /// The path of the macro `#[derive(TypeInfo)]` generated for type `name` from this origin.
     pub fn type_info_macro(&self, name: &str) -> TokenStream {
-        let mac = crate::type_info::macro_name(name);
+        let mac = macro_name(name);
         match self {
             Origin::Local | Origin::Textual => quote!(#mac),
             Origin::Crate(root) => quote!(#root :: #mac),
@@ -420,4 +420,10 @@ fn unsupported(ty: &Type) -> syn::Error {
          the contract module, or import one that derives `TypeInfo` with a `use` naming it, or \
          use bool, integers, String, Vec, Option, Result, Box, tuples, arrays, Address or Hash",
     )
+}
+
+/// The name of the macro `#[derive(TypeInfo)]` generates for type `name`, which hands the type's
+/// definition to the contract macro.
+pub fn macro_name(name: &str) -> proc_macro2::Ident {
+    quote::format_ident!("__carechain_type_info_{name}")
 }

@@ -12,16 +12,11 @@
 //! one definition the contract is compiled against; nothing is copied by hand.
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
-use quote::{format_ident, quote};
+use quote::quote;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Ident, Item};
+use syn::{Data, DeriveInput, Item};
 
-use crate::metadata::Origin;
-
-/// The name of the macro the derive generates for type `name`.
-pub fn macro_name(name: &str) -> Ident {
-    format_ident!("__carechain_type_info_{name}")
-}
+use crate::metadata::{Origin, macro_name};
 
 /// `#[derive(TypeInfo)]` on `input`: the macro handing its definition over.
 pub fn derive(input: TokenStream) -> syn::Result<TokenStream> {
@@ -76,8 +71,9 @@ pub fn fetch(
 }
 
 /// The input of `__resume_contract!`: `$crate { item } [ ({ root } { item })* ] mode module`,
-/// back to the contract module and the definitions fetched, this one included.
-pub fn resume(input: TokenStream) -> syn::Result<TokenStream> {
+/// back to the contract module and the definitions fetched, this one included (which
+/// [`expand_with`](crate::contract::expand_with) expands).
+pub fn resume(input: TokenStream) -> syn::Result<(TokenStream, Vec<(Origin, Item)>)> {
     let mut tokens = input.into_iter();
     let malformed = || {
         syn::Error::new(
@@ -115,7 +111,7 @@ pub fn resume(input: TokenStream) -> syn::Result<TokenStream> {
         Origin::Textual
     };
     fetched.push((origin, syn::parse2(item.stream())?));
-    crate::contract::expand_with(module, fetched)
+    Ok((module, fetched))
 }
 
 fn group(token: Option<TokenTree>, delimiter: Delimiter) -> Option<Group> {

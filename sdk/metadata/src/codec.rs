@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Number, Value};
 
-use crate::spec::{Field, Ty, TypeDef, short};
+use crate::spec::{Field, Ty, TypeDef};
 
 mod encode;
 use encode::{enc_signed, enc_unsigned};
@@ -662,4 +662,17 @@ fn signed(v: &Value, path: &str, ty: &Ty) -> Result<i128, CodecError> {
         },
         _ => mismatch(path, ty, v),
     })
+}
+
+/// A value as JSON, cut to 40 characters for an error message.
+pub(crate) fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 40 {
+        format!(
+            "{}…",
+            &s[..s.char_indices().nth(40).map_or(s.len(), |(i, _)| i)]
+        )
+    } else {
+        s
+    }
 }

@@ -32,9 +32,11 @@
 //! | enum variant with fields | `{"Variant": fields}` (fields as for a struct) |
 #![warn(missing_docs)]
 
+mod calls;
 mod codec;
 mod spec;
 
+pub use calls::decode_revert_without_metadata;
 pub use carechain_abi::METADATA_SECTION;
 pub use carechain_abi::metadata::{
     MAX_METADATA_LEN, MetadataSectionError, decode_metadata as decode_section,
@@ -43,7 +45,7 @@ pub use carechain_abi::metadata::{
 pub use codec::{CodecError, Resolver};
 pub use spec::{
     Arg, ContractMetadata, EventField, EventSpec, Field, METADATA_VERSION, MIN_METADATA_VERSION,
-    Message, Ty, TypeDef, Variant, decode_revert_without_metadata,
+    Message, Ty, TypeDef, Variant,
 };
 
 use std::borrow::Cow;

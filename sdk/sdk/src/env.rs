@@ -7,6 +7,7 @@ use carechain_abi::{Address, Hash, revert as codes};
 use parity_scale_codec::Encode;
 
 use crate::event::Event;
+use crate::hash::blake2b_256;
 use crate::sys;
 
 /// The environment of the current call. Cheap to create: `env().caller()`.
@@ -97,18 +98,6 @@ fn emit_raw(signature: &[u8; 32], fields: &[crate::Topic], data: &[u8]) {
             sys::len(data.len()),
         )
     };
-}
-
-pub(crate) fn blake2b_256(data: &[u8]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    unsafe {
-        sys::blake2b_256(
-            sys::ptr(data.as_ptr()),
-            sys::len(data.len()),
-            sys::ptr(out.as_mut_ptr()),
-        )
-    };
-    out
 }
 
 /// Ends the call as failed with raw revert `data`: every write and event of the call is

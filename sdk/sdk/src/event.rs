@@ -42,6 +42,6 @@ fn topic_of_encoded(encoded: &[u8]) -> Topic {
         t[..encoded.len()].copy_from_slice(encoded);
         Topic(t)
     } else {
-        Topic(crate::env::blake2b_256(encoded))
+        Topic(crate::hash::blake2b_256(encoded))
     }
 }

@@ -118,6 +118,7 @@ pub mod call;
 pub mod dispatch;
 pub mod env;
 pub mod event;
+mod hash;
 pub mod storage;
 mod sys;
 
