@@ -9,6 +9,14 @@
 //! metrics_addr = "127.0.0.1:9615"   # Prometheus /metrics; omit to serve none
 //! state_history = 256               # heights whose state can be proven, or "archive"
 //!
+//! # Who may read the raw ledger over RPC (network roles or organisation kinds); these are the
+//! # defaults. Other members read through contract queries (and their own transactions).
+//! [read_policy]
+//! blocks = ["validator", "regulator"]        # cc_getBlock with transactions and receipts
+//! transactions = ["validator", "regulator"]  # cc_getTransaction of others' transactions
+//! events = ["validator", "regulator"]        # cc_subscribeEvents of every transaction
+//! state_proofs = ["validator", "regulator"]  # cc_getStateProof
+//!
 //! # Network mode (a validator of a consortium network); without this section, dev mode.
 //! [network]
 //! listen = "127.0.0.1:30100"        # p2p address (authenticated, encrypted)
@@ -60,6 +68,11 @@ pub struct NodeConfig {
     /// Network mode: this node is a validator of a consortium network.
     #[serde(default)]
     pub network: Option<NetworkConfig>,
+    /// Who may read the raw ledger through this node's RPC (blocks with bodies, other members'
+    /// transactions, every event, state proofs); see `carechain_rpc::policy`. Default:
+    /// validators and regulators.
+    #[serde(default)]
+    pub read_policy: carechain_rpc::ReadPolicy,
 }
 
 /// The `[network]` section of `node.toml`.

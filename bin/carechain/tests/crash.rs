@@ -93,7 +93,7 @@ fn a_node_killed_at_random_moments_loses_nothing_committed() {
             let (stop, sent, url, keys) =
                 (stop.clone(), sent.clone(), node.url.clone(), keys.clone());
             std::thread::spawn(move || {
-                let client = carechain_client::Client::new(&url).expect("client");
+                let client = carechain_client::Client::signed(&url, &keys[0]).expect("client");
                 let mut i = 0usize;
                 while !stop.load(Ordering::SeqCst) {
                     let action = Action::Call {

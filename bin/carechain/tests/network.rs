@@ -92,19 +92,6 @@ fn start(dir: &Path, metrics: &str) -> RunningNode {
     }
 }
 
-fn scrape(addr: &str) -> String {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    write!(
-        stream,
-        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-}
-
 /// The value of a metric line starting with `name` (a counter, gauge or summary count).
 fn metric(scraped: &str, name: &str) -> f64 {
     scraped
@@ -425,7 +412,7 @@ fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
 
     // Validator 0's metrics: views skipped while validators were down, finalizations, the
     // time from executing a block to committing it, and its three peers connected.
-    let scraped = scrape(&metrics);
+    let scraped = common::http_get(&metrics, "/metrics");
     assert!(
         metric(&scraped, "carechain_view_changes_total") >= 1.0,
         "{scraped}"
@@ -441,7 +428,12 @@ fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
     wait_for(
         "validator 0 to see its three peers",
         Duration::from_secs(30),
-        || metric(&scrape(&metrics), "carechain_peers_connected") == 3.0,
+        || {
+            metric(
+                &common::http_get(&metrics, "/metrics"),
+                "carechain_peers_connected",
+            ) == 3.0
+        },
     );
 
     // Each validator's store replays from genesis to its head.

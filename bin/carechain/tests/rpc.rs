@@ -14,7 +14,7 @@ use carechain_primitives::tx::{Action, PublicKey, SignedTx, TxPayload};
 use carechain_rpc_api::{Hex32, codes};
 use carechain_runtime::Address;
 use carechain_storage::{StateKey, StateProof, verify_proof_raw};
-use common::{ORGS, RunningNode, init, org_key};
+use common::{ORGS, RunningNode, free_port, http_get, init, org_key};
 use ed25519_dalek::SigningKey;
 use jsonrpsee::core::client::SubscriptionClientT;
 use parity_scale_codec::Encode;
@@ -54,18 +54,6 @@ fn http_post(addr: &str, body: &[u8]) -> (u16, String) {
     (status, body)
 }
 
-fn http_get(addr: &str, path: &str) -> String {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-}
-
 /// A typed answer as the JSON it travelled as: these tests check the wire format.
 fn json_of(answer: impl serde::Serialize) -> Value {
     serde_json::to_value(answer).expect("answers serialise")
@@ -76,14 +64,6 @@ fn rejected(result: Result<Hex32, ClientError>) -> (i32, String) {
         Err(ClientError::Rpc(e)) => (e.code, e.reason().unwrap_or("").to_string()),
         other => panic!("expected a refusal, got {other:?}"),
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn payload(client: &Client, key: &SigningKey, action: Action) -> TxPayload {
@@ -149,7 +129,9 @@ fn every_rpc_method_over_http_and_websocket() {
         .unwrap();
     let ws = runtime
         .block_on(
-            jsonrpsee_ws_client::WsClientBuilder::default().build(format!("ws://{}", node.rpc)),
+            jsonrpsee_ws_client::WsClientBuilder::default()
+                .set_headers(node.ws_headers(&hospital))
+                .build(format!("ws://{}", node.rpc)),
         )
         .unwrap();
     let mut events = runtime
@@ -399,21 +381,25 @@ fn every_rpc_method_over_http_and_websocket() {
         -32700,
         "{body}"
     );
+    // An unknown method or bad parameters, from a member: the standard JSON-RPC errors. From an
+    // anonymous client, the same requests are refused as unauthenticated (it learns nothing of
+    // the API beyond the public methods).
+    let code = |result: Result<Value, ClientError>| match result {
+        Err(ClientError::Rpc(e)) => e.code,
+        other => panic!("expected an error, got {other:?}"),
+    };
+    assert_eq!(code(client.call("cc_nothing", vec![])), -32601);
+    assert_eq!(
+        code(client.call("cc_getBlock", vec![json!({"x": 1})])),
+        codes::INVALID_PARAMS
+    );
     let (_, body) = http_post(
         &node.rpc,
         br#"{"jsonrpc":"2.0","id":1,"method":"cc_nothing","params":[]}"#,
     );
     assert_eq!(
         serde_json::from_str::<Value>(&body).unwrap()["error"]["code"],
-        -32601
-    );
-    let (_, body) = http_post(
-        &node.rpc,
-        br#"{"jsonrpc":"2.0","id":1,"method":"cc_getBlock","params":[{"x":1}]}"#,
-    );
-    assert_eq!(
-        serde_json::from_str::<Value>(&body).unwrap()["error"]["code"],
-        codes::INVALID_PARAMS
+        codes::UNAUTHENTICATED
     );
     let huge = format!(
         r#"{{"jsonrpc":"2.0","id":1,"method":"cc_submitTransaction","params":["{}"]}}"#,

@@ -8,7 +8,7 @@ use carechain_storage::{CommittedState, StateKey, StateProof};
 use parity_scale_codec::Decode;
 
 use crate::execute::Base;
-use crate::{Chain, ChainError, MemberRecord};
+use crate::{Chain, ChainError, MemberRecord, OrgRecord};
 
 impl Chain {
     /// An account's next nonce in the committed state.
@@ -43,6 +43,17 @@ impl Chain {
             .store
             .state_value(&StateKey::Member(*key).encode())?
             .and_then(|v| MemberRecord::decode(&mut &v[..]).ok()))
+    }
+
+    /// An organisation's record in the committed state.
+    ///
+    /// # Errors
+    /// [`ChainError::Store`] if the state cannot be read.
+    pub fn organisation(&self, id: &str) -> Result<Option<OrgRecord>, ChainError> {
+        Ok(self
+            .store
+            .state_value(&StateKey::Organisation(id.to_string()).encode())?
+            .and_then(|v| OrgRecord::decode(&mut &v[..]).ok()))
     }
 
     /// A read-only call on the committed state.

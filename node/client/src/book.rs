@@ -43,6 +43,12 @@ pub enum BookError {
     /// A key file could not be read.
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
+    /// The chain directory has no `node.toml` naming a `validator_key`.
+    #[error("{} names no validator_key (is this a chain directory? `carechain init` makes one)", path.display())]
+    NoNodeKey {
+        /// The node.toml looked at.
+        path: PathBuf,
+    },
 }
 
 /// A secret key file that cannot be used.
@@ -141,6 +147,24 @@ impl Book {
             });
         }
         Ok(read_key(&path)?)
+    }
+
+    /// The chain directory's node key: `validator_key` of its `node.toml`. The key an operator
+    /// signs requests to its own node with by default.
+    ///
+    /// # Errors
+    /// [`BookError::NoNodeKey`] without a node.toml naming one; [`BookError::KeyFile`] if the
+    /// file cannot be read.
+    pub fn node_key(&self) -> Result<SigningKey, BookError> {
+        let path = self.dir.join("node.toml");
+        let named = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .and_then(|table| table.get("validator_key")?.as_str().map(PathBuf::from));
+        match named {
+            Some(file) => Ok(read_key(&self.dir.join(file))?),
+            None => Err(BookError::NoNodeKey { path }),
+        }
     }
 
     /// The names of the chain directory's keys, sorted.

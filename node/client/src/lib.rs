@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod book;
+mod sign;
 mod time;
 
 pub use book::{Book, BookError, KeyFileError, read_key};
@@ -19,6 +20,7 @@ use parity_scale_codec::Encode;
 use serde_json::Value;
 
 use carechain_primitives::tx::{Action, PublicKey, SignedTx, TxPayload};
+use carechain_rpc_api::auth::NodeIdentity;
 use carechain_rpc_api::{
     BlockId, BlockView, Bytes, CarechainApiClient, EventFilter, EventView, HeaderView, Hex32,
     Metadata, NodeStatus, ProofRequest, ProofView, QueryRequest, QueryResult, Submitted,
@@ -64,24 +66,28 @@ pub enum ClientError {
     Timeout(String),
 }
 
-/// A blocking client of one node.
+/// A blocking client of one node, anonymous ([`Client::new`]: the public methods only) or
+/// signing every request as a consortium member ([`Client::signed`]).
 pub struct Client {
     url: String,
     transport: Transport,
     runtime: tokio::runtime::Runtime,
+    signer: Option<PublicKey>,
 }
 
 /// How requests reach the node: HTTP (one POST per request or batch) or one WebSocket.
 enum Transport {
     Http(HttpClient),
+    SignedHttp(sign::SignedHttpClient),
     Ws(WsClient),
 }
 
-/// Runs `$body` (a future using the client `$c`) on the client's runtime, for either transport.
+/// Runs `$body` (a future using the client `$c`) on the client's runtime, for any transport.
 macro_rules! on_transport {
     ($client:expr, $c:ident => $body:expr) => {
         match &$client.transport {
             Transport::Http($c) => $client.runtime.block_on($body),
+            Transport::SignedHttp($c) => $client.runtime.block_on($body),
             Transport::Ws($c) => $client.runtime.block_on($body),
         }
     };
@@ -92,12 +98,41 @@ macro_rules! on_transport {
 const MAX_MESSAGE: u32 = 64 * 1024 * 1024;
 
 impl Client {
-    /// A client of the node at `url`: `http://127.0.0.1:9944` talks HTTP, `ws://127.0.0.1:9944`
-    /// one WebSocket (the node serves both on the same port).
+    /// An anonymous client of the node at `url`: `http://127.0.0.1:9944` talks HTTP,
+    /// `ws://127.0.0.1:9944` one WebSocket (the node serves both on the same port). The node
+    /// answers it only the public methods (`cc_status`, `cc_head`, heads); everything else
+    /// needs [`Client::signed`].
     ///
     /// # Errors
     /// [`ClientError::Transport`] if the address is not usable.
     pub fn new(url: &str) -> Result<Self, ClientError> {
+        Self::connect(url, None)
+    }
+
+    /// A client of the node at `url` that signs every request as `key` (see
+    /// [`carechain_rpc_api::auth`]): it asks the node who it is (`cc_status`), then signs each
+    /// HTTP request, or the WebSocket's opening, for that node.
+    ///
+    /// # Errors
+    /// [`ClientError`] if the node cannot be reached.
+    pub fn signed(url: &str, key: &SigningKey) -> Result<Self, ClientError> {
+        let status = Self::new(url)?.status()?;
+        let node = NodeIdentity {
+            chain_id: status.chain_id,
+            node: status.proposer.0,
+        };
+        Self::connect(url, Some((key.clone(), node)))
+    }
+
+    /// The key this client signs as, if any.
+    pub fn signer(&self) -> Option<PublicKey> {
+        self.signer
+    }
+
+    fn connect(
+        url: &str,
+        signing: Option<(SigningKey, NodeIdentity)>,
+    ) -> Result<Self, ClientError> {
         let transport = |reason: String| ClientError::Transport {
             url: url.to_string(),
             reason,
@@ -108,11 +143,19 @@ impl Client {
             .map_err(|e| transport(e.to_string()))?;
         let timeout = Duration::from_secs(60);
         // Plain `ws://` only: the WebSocket client is built without TLS (loopback and tests).
+        let signer = signing
+            .as_ref()
+            .map(|(key, _)| PublicKey(key.verifying_key().to_bytes()));
         let client = if url.starts_with("ws://") {
+            let mut headers = jsonrpsee_ws_client::HeaderMap::new();
+            if let Some((key, node)) = &signing {
+                headers.insert(http::header::AUTHORIZATION, sign::header(key, node, b""));
+            }
             Transport::Ws(
                 runtime
                     .block_on(
                         WsClientBuilder::default()
+                            .set_headers(headers)
                             .max_request_size(MAX_MESSAGE)
                             .max_response_size(MAX_MESSAGE)
                             .request_timeout(timeout)
@@ -122,19 +165,27 @@ impl Client {
             )
         } else {
             let _guard = runtime.enter();
-            Transport::Http(
-                HttpClientBuilder::default()
-                    .max_request_size(MAX_MESSAGE)
-                    .max_response_size(MAX_MESSAGE)
-                    .request_timeout(timeout)
-                    .build(url)
-                    .map_err(|e| transport(e.to_string()))?,
-            )
+            let builder = HttpClientBuilder::default()
+                .max_request_size(MAX_MESSAGE)
+                .max_response_size(MAX_MESSAGE)
+                .request_timeout(timeout);
+            match signing {
+                None => Transport::Http(builder.build(url).map_err(|e| transport(e.to_string()))?),
+                Some((key, node)) => Transport::SignedHttp(
+                    builder
+                        .set_http_middleware(
+                            tower::ServiceBuilder::new().layer(sign::SignLayer::new(key, node)),
+                        )
+                        .build(url)
+                        .map_err(|e| transport(e.to_string()))?,
+                ),
+            }
         };
         Ok(Client {
             url: url.to_string(),
             transport: client,
             runtime,
+            signer,
         })
     }
 

@@ -25,6 +25,7 @@
 //! WebSocket client).
 #![warn(missing_docs)]
 
+pub mod auth;
 mod hex;
 mod types;
 
@@ -55,6 +56,12 @@ pub mod codes {
     /// The state at the height asked for is pruned (node.toml's `state_history`); the message
     /// names the oldest height kept.
     pub const PRUNED: i32 = 1007;
+    /// The request is not authenticated: no signature on a method that needs one, or one that
+    /// is malformed, does not verify, is out of the time window or replayed; `data.reason` names
+    /// which (see [`auth::AuthError`](crate::auth::AuthError)).
+    pub const UNAUTHENTICATED: i32 = 1008;
+    /// The signer may not do this: not a consortium member, or a caller other than itself.
+    pub const FORBIDDEN: i32 = 1009;
     /// Invalid parameters.
     pub const INVALID_PARAMS: i32 = -32602;
 }
@@ -70,28 +77,34 @@ pub trait CarechainApi {
     #[method(name = "submitTransaction")]
     fn submit_transaction(&self, tx: String) -> RpcResult<Submitted>;
 
-    /// A transaction's state, with its receipt once committed.
-    #[method(name = "getTransaction")]
+    /// A transaction's state, with its receipt once committed. Another member's committed
+    /// transaction only under the node's read policy (else [`codes::FORBIDDEN`], reason
+    /// `read_policy`).
+    #[method(name = "getTransaction", with_extensions)]
     fn get_transaction(&self, hash: Hex32) -> RpcResult<TransactionStatus>;
 
-    /// A block by height or hash; `full` adds transactions and receipts.
-    #[method(name = "getBlock")]
+    /// A block by height or hash; `full` adds transactions and receipts, under the node's read
+    /// policy (else [`codes::FORBIDDEN`], reason `read_policy`).
+    #[method(name = "getBlock", with_extensions)]
     fn get_block(&self, id: BlockId, full: Option<bool>) -> RpcResult<Option<BlockView>>;
 
     /// The head block's header.
     #[method(name = "head")]
     fn head(&self) -> RpcResult<HeaderView>;
 
-    /// A read-only contract call on the committed state.
-    #[method(name = "query", blocking)]
+    /// A read-only contract call on the committed state, as the authenticated member: the
+    /// contract's caller is the signer's account. A `caller` in the request must be that
+    /// account (else [`codes::FORBIDDEN`], reason `caller_mismatch`).
+    #[method(name = "query", blocking, with_extensions)]
     fn query(&self, request: QueryRequest) -> RpcResult<QueryResult>;
 
     /// A contract's metadata.
     #[method(name = "getMetadata")]
     fn get_metadata(&self, contract: Hex32) -> RpcResult<Metadata>;
 
-    /// A state entry's value at a height, with its proof against that block's state root.
-    #[method(name = "getStateProof")]
+    /// A state entry's value at a height, with its proof against that block's state root, under
+    /// the node's read policy (else [`codes::FORBIDDEN`], reason `read_policy`).
+    #[method(name = "getStateProof", with_extensions)]
     fn get_state_proof(&self, request: ProofRequest) -> RpcResult<ProofView>;
 
     /// The nonce a key's next transaction should use (counting those waiting in the mempool).
@@ -102,8 +115,9 @@ pub trait CarechainApi {
     #[method(name = "status")]
     fn status(&self) -> RpcResult<NodeStatus>;
 
-    /// Each matching event of each new block, as it commits.
-    #[subscription(name = "subscribeEvents" => "event", unsubscribe = "unsubscribeEvents", item = EventView)]
+    /// Each matching event of each new block, as it commits: every transaction's under the
+    /// node's read policy, else those of the subscriber's own transactions.
+    #[subscription(name = "subscribeEvents" => "event", unsubscribe = "unsubscribeEvents", item = EventView, with_extensions)]
     async fn subscribe_events(&self, filter: Option<EventFilter>) -> SubscriptionResult;
 }
 

@@ -306,7 +306,8 @@ pub struct QueryRequest {
     /// Or the raw input (selector and SCALE arguments).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<Bytes>,
-    /// The caller the contract sees (default: the zero address).
+    /// The caller the contract sees: the signing member's account, which is the default; any
+    /// other address is refused (`FORBIDDEN`, reason `caller_mismatch`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller: Option<Hex32>,
     /// Most gas the query may use (default a tenth of [`crate::MAX_QUERY_GAS`], at most it).

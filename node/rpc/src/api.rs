@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use carechain_metadata::{ContractMetadata, Message};
 use carechain_primitives::tx::{PublicKey, TxHash};
+use carechain_rpc_api::auth::AuthError;
 use carechain_rpc_api::{
     BlockId, BlockView, Bytes, CarechainApiServer, EventFilter, HeaderView, Hex32, MAX_QUERY_GAS,
     Metadata, NodeStatus, Outcome, ProofRequest, ProofView, QueryRequest, QueryResult, Submitted,
@@ -14,22 +15,47 @@ use carechain_service::{CommittedBlock, Node};
 use carechain_storage::{StateKey, StoreError};
 use jsonrpsee::core::{RpcResult, SubscriptionResult};
 use jsonrpsee::types::{ErrorObject, ErrorObjectOwned};
-use jsonrpsee::{PendingSubscriptionSink, SubscriptionMessage};
+use jsonrpsee::{Extensions, PendingSubscriptionSink, SubscriptionMessage};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::auth::Caller;
+use crate::policy::{RawRead, ReadPolicy};
 use crate::views::{block_view, event_view, header_view, receipt_view, selected, tx_view};
 
 /// The API served over one node.
 pub struct RpcServer {
     node: Arc<Node>,
+    policy: Arc<ReadPolicy>,
 }
 
 impl RpcServer {
-    /// The API of `node`.
-    pub fn new(node: Arc<Node>) -> Self {
-        RpcServer { node }
+    /// The API of `node`, reading the raw ledger under `policy`.
+    pub fn new(node: Arc<Node>, policy: ReadPolicy) -> Self {
+        RpcServer {
+            node,
+            policy: Arc::new(policy),
+        }
     }
+
+    /// The member the call runs as (the middleware admitted it), refused unless the policy
+    /// grants it `read`.
+    fn raw_read(&self, ext: &Extensions, read: RawRead) -> Result<Caller, ErrorObjectOwned> {
+        let caller = caller(ext)?;
+        if self.policy.allows(read, &caller) {
+            Ok(caller)
+        } else {
+            Err(crate::auth::refused(&AuthError::ReadPolicy(read.what())))
+        }
+    }
+}
+
+/// The member a call runs as: always there for a method that is not public (the middleware
+/// refuses the call otherwise).
+fn caller(ext: &Extensions) -> Result<Caller, ErrorObjectOwned> {
+    ext.get::<Caller>()
+        .cloned()
+        .ok_or_else(|| crate::auth::refused(&AuthError::Missing))
 }
 
 fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
@@ -106,8 +132,9 @@ impl CarechainApiServer for RpcServer {
         }
     }
 
-    fn get_transaction(&self, hash: Hex32) -> RpcResult<TransactionStatus> {
+    fn get_transaction(&self, ext: &Extensions, hash: Hex32) -> RpcResult<TransactionStatus> {
         let node = &self.node;
+        let caller = caller(ext)?;
         let mut out = TransactionStatus::new(hash, TxState::Unknown);
         match node.tx_state(&TxHash(hash.0)).map_err(internal)? {
             carechain_service::TxState::Pending => out.state = TxState::Pending,
@@ -127,6 +154,9 @@ impl CarechainApiServer for RpcServer {
                 let (Some(tx), Some(receipt)) = (block.txs.get(index), receipts.get(index)) else {
                     return Err(internal("indexed transaction missing"));
                 };
+                if tx.payload.sender != caller.key {
+                    self.raw_read(ext, RawRead::Transactions)?;
+                }
                 out.state = TxState::Committed;
                 out.block_height = Some(at.height);
                 out.block_hash = Some(Hex32(block.header.hash()));
@@ -138,7 +168,16 @@ impl CarechainApiServer for RpcServer {
         Ok(out)
     }
 
-    fn get_block(&self, id: BlockId, full: Option<bool>) -> RpcResult<Option<BlockView>> {
+    fn get_block(
+        &self,
+        ext: &Extensions,
+        id: BlockId,
+        full: Option<bool>,
+    ) -> RpcResult<Option<BlockView>> {
+        let full = full.unwrap_or(false);
+        if full {
+            self.raw_read(ext, RawRead::Blocks)?;
+        }
         let store = self.node.chain().store();
         let height = match id {
             BlockId::Height(h) => h,
@@ -150,7 +189,6 @@ impl CarechainApiServer for RpcServer {
         let Some(block) = store.block(height).map_err(internal)? else {
             return Ok(None);
         };
-        let full = full.unwrap_or(false);
         // Without `full` only the transaction hashes are listed: receipts are not read.
         let receipts = if full {
             store
@@ -171,12 +209,21 @@ impl CarechainApiServer for RpcServer {
             .map_err(internal)
     }
 
-    fn query(&self, request: QueryRequest) -> RpcResult<QueryResult> {
+    fn query(&self, ext: &Extensions, request: QueryRequest) -> RpcResult<QueryResult> {
         let node = &self.node;
+        // The middleware admitted the call as a member; the contract sees that member.
+        let signer = ext
+            .get::<Caller>()
+            .ok_or_else(|| crate::auth::refused(&AuthError::Missing))?
+            .key
+            .address();
+        if request.caller.is_some_and(|c| Address(c.0) != signer) {
+            return Err(crate::auth::refused(&AuthError::CallerMismatch));
+        }
+        let caller = signer;
         let contract = Address(request.contract.0);
         let metadata = node.metadata(&contract).map_err(internal)?;
         let (input, message) = encode_input(metadata.as_deref(), &request)?;
-        let caller = Address(request.caller.map_or([0; 32], |c| c.0));
         let gas = request.gas.unwrap_or(MAX_QUERY_GAS / 10).min(MAX_QUERY_GAS);
         // A storage fault is this node's, not the contract's: INTERNAL, not an outcome.
         let result = node
@@ -227,7 +274,8 @@ impl CarechainApiServer for RpcServer {
             })
     }
 
-    fn get_state_proof(&self, request: ProofRequest) -> RpcResult<ProofView> {
+    fn get_state_proof(&self, ext: &Extensions, request: ProofRequest) -> RpcResult<ProofView> {
+        self.raw_read(ext, RawRead::StateProofs)?;
         let key = match (&request.contract, &request.storage_key, &request.state_key) {
             (Some(c), Some(k), None) => StateKey::Storage(Address(c.0), k.0.clone()).encode(),
             (None, None, Some(k)) => k.0.clone(),
@@ -284,9 +332,13 @@ impl CarechainApiServer for RpcServer {
     async fn subscribe_events(
         &self,
         pending: PendingSubscriptionSink,
+        ext: &Extensions,
         filter: Option<EventFilter>,
     ) -> SubscriptionResult {
         let filter = filter.unwrap_or_default();
+        let caller = caller(ext)?;
+        // Without the grant, only the events of the subscriber's own transactions.
+        let own_only = (!self.policy.allows(RawRead::Events, &caller)).then_some(caller.key);
         stream_blocks(pending, self.node.clone(), move |node, committed| {
             let mut out = Vec::new();
             for (index, (tx, receipt)) in committed
@@ -296,6 +348,9 @@ impl CarechainApiServer for RpcServer {
                 .zip(&committed.receipts)
                 .enumerate()
             {
+                if own_only.is_some_and(|key| tx.payload.sender != key) {
+                    continue;
+                }
                 for event in &receipt.events {
                     let mut view = event_view(event, None);
                     if !filter.matches(&view) {

@@ -2,12 +2,15 @@
 //!
 //! The methods, their parameters and answers are documented with the API
 //! ([`carechain_rpc_api`]); this crate answers them from the node ([`RpcServer`]), shows the
-//! node's types as the API's ([`views`]), and bounds what clients may ask: request size,
-//! connections, and calls per second on one connection.
+//! node's types as the API's ([`views`]), authenticates every client as a consortium member
+//! (signed requests, see `auth` and [`carechain_rpc_api::auth`]), and bounds what clients may
+//! ask: request size, connections, and calls per second on one connection.
 #![warn(missing_docs)]
 
 mod api;
+mod auth;
 mod limit;
+pub mod policy;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -18,8 +21,12 @@ use jsonrpsee::server::middleware::rpc::RpcServiceBuilder;
 use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
 
 pub use api::RpcServer;
+pub use auth::Caller;
 pub use carechain_rpc_api::{MAX_QUERY_GAS, codes};
+pub use policy::ReadPolicy;
 
+use auth::{AuthLayer, RequireMember, Verifier};
+use carechain_rpc_api::auth::NodeIdentity;
 use limit::RateLimit;
 
 /// Limits of the RPC server.
@@ -58,7 +65,7 @@ pub enum StartError {
     },
 }
 
-/// Starts the JSON-RPC server for `node` on `addr`; returns the address it listens on (useful
+/// Starts the JSON-RPC server for `node` on `addr`, reading the raw ledger under `policy`; returns the address it listens on (useful
 /// with port 0) and its handle.
 ///
 /// # Errors
@@ -67,6 +74,7 @@ pub async fn start(
     node: Arc<Node>,
     addr: SocketAddr,
     limits: RpcLimits,
+    policy: ReadPolicy,
 ) -> Result<(SocketAddr, ServerHandle), StartError> {
     let config = ServerConfig::builder()
         .max_request_body_size(limits.max_request_bytes)
@@ -74,10 +82,18 @@ pub async fn start(
         .max_connections(limits.max_connections)
         .build();
     let rate = limits.calls_per_second;
-    let middleware =
-        RpcServiceBuilder::new().layer_fn(move |service| RateLimit::new(service, rate));
+    let identity = NodeIdentity {
+        chain_id: node.chain().genesis().chain_id.clone(),
+        node: node.settings().proposer.0,
+    };
+    let verifier = Arc::new(Verifier::new(identity, limits.max_request_bytes as usize));
+    let members = node.clone();
+    let middleware = RpcServiceBuilder::new()
+        .layer_fn(move |service| RateLimit::new(service, rate))
+        .layer_fn(move |service| RequireMember::new(service, members.clone()));
     let server = Server::builder()
         .set_config(config)
+        .set_http_middleware(tower::ServiceBuilder::new().layer(AuthLayer(verifier)))
         .set_rpc_middleware(middleware)
         .build(addr)
         .await
@@ -85,5 +101,8 @@ pub async fn start(
     let local = server
         .local_addr()
         .map_err(|source| StartError::Bind { addr, source })?;
-    Ok((local, server.start(RpcServer::new(node).into_module())))
+    Ok((
+        local,
+        server.start(RpcServer::new(node, policy).into_module()),
+    ))
 }

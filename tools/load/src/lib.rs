@@ -117,6 +117,16 @@ pub fn check_target(args: &LoadArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The member key the load generator's requests are signed with: the chain directory's first
+/// key (the transactions themselves are signed by their senders).
+fn signer(book: &Book) -> anyhow::Result<ed25519_dalek::SigningKey> {
+    let name =
+        book.key_names().into_iter().next().ok_or_else(|| {
+            anyhow::anyhow!("the chain directory has no keys/ to sign requests with")
+        })?;
+    Ok(book.key(&name)?)
+}
+
 /// Sends the load and measures it; returns the report.
 ///
 /// # Errors
@@ -125,16 +135,17 @@ pub fn check_target(args: &LoadArgs) -> anyhow::Result<()> {
 /// with `carechain load --setup`), or a sender's connection fails.
 pub fn load(args: &LoadArgs) -> anyhow::Result<Report> {
     check_target(args)?;
-    let client = Client::new(&args.rpc)?;
-    let status = client.status()?;
     let book = Book::load(&args.dir);
+    let signer = signer(&book)?;
+    let client = Client::signed(&args.rpc, &signer)?;
+    let status = client.status()?;
     let templates = mix::templates(&client, &book, args.mode)?;
     let jobs = mix::sign(&client, &book, &templates, &status.chain_id, args)?;
     let total = jobs.len();
     let pid = u64::from(status.pid);
     let head0 = client.head()?.height;
     let cpu0 = proc::proc_sample(pid);
-    let sending = send::start(jobs, args);
+    let sending = send::start(jobs, args, &signer);
     let commits = follow::follow(&client, &sending, head0, total, pid, args)?;
     let refused = sending.join()?;
     let cpu1 = proc::proc_sample(pid);

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use carechain_client::Client;
 use carechain_primitives::tx::SignedTx;
+use ed25519_dalek::SigningKey;
 
 use crate::LoadArgs;
 use crate::mix::Job;
@@ -64,7 +65,8 @@ impl Sending {
 }
 
 /// Starts one sender per connection.
-pub(crate) fn start(jobs: Vec<Job>, args: &LoadArgs) -> Sending {
+/// Starts the lanes; each connection signs its requests as `signer`.
+pub(crate) fn start(jobs: Vec<Job>, args: &LoadArgs, signer: &SigningKey) -> Sending {
     let lanes = args.connections.max(1);
     let total = jobs.len();
     let mut by_lane: Vec<Vec<Job>> = (0..lanes).map(|_| Vec::new()).collect();
@@ -95,6 +97,7 @@ pub(crate) fn start(jobs: Vec<Job>, args: &LoadArgs) -> Sending {
             let lane = Lane {
                 queue: lane.into(),
                 url: args.rpc.clone(),
+                signer: signer.clone(),
                 rate: per_lane_rate,
                 batch,
                 deadline,
@@ -119,6 +122,7 @@ pub(crate) fn start(jobs: Vec<Job>, args: &LoadArgs) -> Sending {
 struct Lane {
     queue: VecDeque<Job>,
     url: String,
+    signer: SigningKey,
     rate: f64,
     batch: usize,
     deadline: Instant,
@@ -128,7 +132,7 @@ struct Lane {
 
 impl Lane {
     fn run(mut self) -> anyhow::Result<()> {
-        let client = Client::new(&self.url)?;
+        let client = Client::signed(&self.url, &self.signer)?;
         let lane_start = Instant::now();
         let mut sent = 0usize;
         while !self.queue.is_empty() && Instant::now() < self.deadline {

@@ -1,11 +1,15 @@
 //! Running a scenario against a live node over JSON-RPC: each `from` account is a key of the
 //! chain directory (`keys/NAME.key`, a consortium member), each deploy and call a signed
-//! transaction whose receipt is awaited, each query a `cc_query`. Deployed instances are recorded
+//! transaction whose receipt is awaited, each query a `cc_query` signed as its `from` member
+//! (the node runs it as that caller). Reads the scenario needs for itself (metadata, receipts,
+//! proofs) are signed with the chain directory's node key (`validator_key` of its node.toml),
+//! which the read policy lets read the raw ledger. Deployed instances are recorded
 //! in the chain directory's address book (`contracts.json`) under their ids, for the CLI.
 //!
 //! A live chain's clock and height cannot be set: `set_block` steps are not run (use `${now}`
 //! placeholders for times instead), and the state root reported is the node's head.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -21,7 +25,10 @@ use super::{Backend, BackendError, Executed};
 
 /// A live node as a scenario backend.
 pub struct NodeBackend {
+    url: String,
     client: Client,
+    /// A client per member a query runs as.
+    members: HashMap<String, Client>,
     book: Book,
     timeout: Duration,
 }
@@ -31,14 +38,30 @@ impl NodeBackend {
     ///
     /// # Errors
     /// If the node cannot be reached.
-    pub fn new(url: &str, dir: &Path) -> Result<Self, carechain_client::ClientError> {
-        let client = Client::new(url)?;
+    pub fn new(url: &str, dir: &Path) -> Result<Self, BackendError> {
+        let book = Book::load(dir);
+        let reader = book.key_names().into_iter().next().ok_or_else(|| {
+            BackendError::UnknownAccount(format!("any key in {}/keys", dir.display()))
+        })?;
+        let client = Client::signed(url, &book.key(&reader)?)?;
         client.status()?;
         Ok(NodeBackend {
+            url: url.to_string(),
             client,
-            book: Book::load(dir),
+            members: HashMap::new(),
+            book,
             timeout: Duration::from_secs(60),
         })
+    }
+
+    /// The client signing as member `from`.
+    fn member(&mut self, from: &str) -> Result<&Client, BackendError> {
+        if !self.members.contains_key(from) {
+            let key = self.book.key(from)?;
+            let client = Client::signed(&self.url, &key)?;
+            self.members.insert(from.to_string(), client);
+        }
+        Ok(&self.members[from])
     }
 
     fn send(&mut self, from: &str, action: Action, gas: u64) -> Result<Executed, BackendError> {
@@ -152,14 +175,9 @@ impl Backend for NodeBackend {
     }
 
     fn query(&mut self, from: &str, to: Address, input: &[u8]) -> Result<Executed, BackendError> {
-        let caller = self
-            .book
-            .address(from)
-            .ok_or_else(|| BackendError::UnknownAccount(from.to_string()))?;
-        let answer = self.client.query(QueryRequest {
+        let answer = self.member(from)?.query(QueryRequest {
             contract: Hex32(to.0),
             input: Some(input.to_vec().into()),
-            caller: Some(Hex32(caller.0)),
             ..QueryRequest::default()
         })?;
         Ok(from_query(answer))

@@ -39,9 +39,31 @@ pub struct Connection {
     /// The chain directory: keys/ and contracts.json (the address book).
     #[arg(long, default_value = "carechain-dev")]
     pub dir: PathBuf,
+    /// The member key requests to the node are signed with (a name in keys/ or a key file).
+    /// Default: the command's own key (`--key` of a transaction, `--as` of a query), else the
+    /// chain directory's node key (node.toml's `validator_key`).
+    #[arg(long, env = "CARECHAIN_SIGNER")]
+    pub signer: Option<String>,
 }
 
 impl Connection {
+    /// A client of the node signing as `--signer`, else `own` (the command's key), else the
+    /// chain directory's node key; anonymous (public methods only) if there is none.
+    ///
+    /// # Errors
+    /// If the key cannot be read or the node cannot be reached.
+    pub fn client(&self, book: &Book, own: Option<&str>) -> anyhow::Result<Client> {
+        let url = self.rpc();
+        let key = match self.signer.as_deref().or(own) {
+            Some(name) => Some(book.key(name)?),
+            None => book.node_key().ok(),
+        };
+        Ok(match key {
+            Some(key) => Client::signed(&url, &key)?,
+            None => Client::new(&url)?,
+        })
+    }
+
     /// The node's JSON-RPC URL: `--rpc`, else the chain directory's node.toml, else the default.
     pub fn rpc(&self) -> String {
         if let Some(url) = &self.rpc_arg {
@@ -137,7 +159,9 @@ pub struct QueryArgs {
     /// Arguments as JSON.
     #[arg(long, default_value = "null")]
     pub args: String,
-    /// The caller the contract sees: a key name or an address (default: zero address).
+    /// The member the query runs as (a key name in keys/ or a key file): the request is signed
+    /// with this key and the contract sees its account as the caller. Default: `--signer`,
+    /// else the chain directory's node key.
     #[arg(long = "as")]
     pub caller: Option<String>,
     #[command(flatten)]
@@ -340,7 +364,7 @@ pub fn deploy(args: &DeployArgs) -> u8 {
             &CodeHash(carechain_primitives::hash::blake2b_256(&code)),
             &salt,
         );
-        let client = Client::new(&connection.rpc())?;
+        let client = connection.client(&book, Some(&args.send.key))?;
         let (code_out, mut out) = send_and_report(
             &client,
             &key,
@@ -373,13 +397,14 @@ struct Encoded {
 
 fn encode_on_node(
     connection: &Connection,
+    own: Option<&str>,
     contract: &str,
     message: &str,
     args: &str,
 ) -> anyhow::Result<Encoded> {
     let book = Book::load(&connection.dir);
     let contract = book.contract(contract)?;
-    let client = Client::new(&connection.rpc())?;
+    let client = connection.client(&book, own)?;
     let metadata = client.metadata(&contract)?;
     let message = metadata
         .message(message)
@@ -403,6 +428,7 @@ pub fn call(args: &CallArgs) -> u8 {
             input,
         } = encode_on_node(
             &args.send.connection,
+            Some(&args.send.key),
             &args.contract,
             &args.message,
             &args.args,
@@ -419,21 +445,21 @@ pub fn call(args: &CallArgs) -> u8 {
 pub fn query(args: &QueryArgs) -> u8 {
     finish((|| {
         let Encoded {
-            book,
             client,
             contract,
             input,
-        } = encode_on_node(&args.connection, &args.contract, &args.message, &args.args)?;
-        let caller = match &args.caller {
-            Some(caller) => Some(book.address(caller).ok_or_else(|| {
-                anyhow::anyhow!("--as `{caller}` is neither a key name nor an address")
-            })?),
-            None => None,
-        };
+            ..
+        } = encode_on_node(
+            &args.connection,
+            args.caller.as_deref(),
+            &args.contract,
+            &args.message,
+            &args.args,
+        )?;
+        // The caller is the signing member: the node runs the query as it.
         let out = client.query(QueryRequest {
             contract: Hex32(contract.0),
             input: Some(input.into()),
-            caller: caller.map(|a| Hex32(a.0)),
             ..QueryRequest::default()
         })?;
         print(&out);
@@ -464,7 +490,7 @@ pub fn events(args: &EventsArgs) -> u8 {
             })
             .transpose()?;
         let filter = EventFilter { contract, topic };
-        let client = Client::new(&connection.rpc())?;
+        let client = connection.client(&book, None)?;
         let head = client.head()?.height;
         if !args.follow {
             for height in args.from.max(1)..=head {
@@ -486,7 +512,11 @@ pub fn events(args: &EventsArgs) -> u8 {
             }
             return Ok(exit::OK);
         }
-        let ws = Client::new(&connection.rpc().replacen("http", "ws", 1))?;
+        let ws = Connection {
+            rpc_arg: Some(connection.rpc().replacen("http", "ws", 1)),
+            ..connection.clone()
+        }
+        .client(&book, None)?;
         eprintln!("following events from block {} (Ctrl-C to stop)", head + 1);
         ws.follow_events(filter, |event| {
             print(&event);
@@ -513,7 +543,7 @@ pub fn proof(args: &ProofArgs) -> u8 {
             }
             _ => anyhow::bail!("give --contract and --storage-key, or --state-key"),
         };
-        let client = Client::new(&connection.rpc())?;
+        let client = connection.client(&book, None)?;
         let answer = client.state_proof(ProofRequest {
             state_key: Some(key.clone().into()),
             height: args.height,
@@ -549,7 +579,9 @@ pub fn proof(args: &ProofArgs) -> u8 {
 /// `carechain tx`.
 pub fn tx(args: &TxArgs) -> u8 {
     finish((|| {
-        let client = Client::new(&args.connection.rpc())?;
+        let client = args
+            .connection
+            .client(&Book::load(&args.connection.dir), None)?;
         let hash = Hex32::parse(&args.hash)
             .ok_or_else(|| anyhow::anyhow!("a transaction hash is 32 bytes of hex"))?;
         print(&client.transaction(hash)?);
@@ -560,7 +592,9 @@ pub fn tx(args: &TxArgs) -> u8 {
 /// `carechain block`.
 pub fn block(args: &BlockArgs) -> u8 {
     finish((|| {
-        let client = Client::new(&args.connection.rpc())?;
+        let client = args
+            .connection
+            .client(&Book::load(&args.connection.dir), None)?;
         let id = match &args.id {
             None => BlockId::Height(client.head()?.height),
             Some(id) => match id.parse::<u64>() {

@@ -191,7 +191,8 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
         calls_per_second: args.rpc_rate_limit,
         ..RpcLimits::for_max_tx(max_tx)
     };
-    let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, limits).await?;
+    let policy = dir.config.read_policy.clone();
+    let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, limits, policy).await?;
     let producer = node.spawn_producer();
     super::lifecycle::print_started(
         json!({"chain_id": dir.genesis.chain_id}),

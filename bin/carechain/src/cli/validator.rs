@@ -212,7 +212,8 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
         }
     });
 
-    let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, rpc_limits).await?;
+    let policy = dir.config.read_policy.clone();
+    let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, rpc_limits, policy).await?;
     let head = node.chain().head()?;
     super::lifecycle::print_started(
         json!({

@@ -91,8 +91,52 @@ impl RunningNode {
         }
     }
 
-    /// A client of this node.
+    /// A client of this node, signing as the first organisation's node key (a member).
     pub fn client(&self) -> Client {
+        self.client_as(&org_key(&self.dir, ORGS[0]))
+    }
+
+    /// A client of this node signing as `key`.
+    pub fn client_as(&self, key: &SigningKey) -> Client {
+        Client::signed(&self.url, key).expect("a signed client")
+    }
+
+    /// Headers that sign a WebSocket's opening to this node as `key` (for raw WebSocket
+    /// clients).
+    pub fn ws_headers(&self, key: &SigningKey) -> jsonrpsee_ws_client::HeaderMap {
+        let status = self.anonymous().status().expect("status");
+        let node = carechain_rpc_api::auth::NodeIdentity {
+            chain_id: status.chain_id,
+            node: status.proposer.0,
+        };
+        let ts_ms = u64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("a clock after 1970")
+                .as_millis(),
+        )
+        .expect("ms fit u64");
+        // Unique per process and request: the time and a counter.
+        static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let mut nonce = [0u8; 16];
+        nonce[..8].copy_from_slice(&ts_ms.to_le_bytes());
+        nonce[8..].copy_from_slice(
+            &COUNT
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                .to_le_bytes(),
+        );
+        let value = carechain_rpc_api::auth::Credentials::sign(key, &node, ts_ms, nonce, b"")
+            .header_value();
+        let mut headers = jsonrpsee_ws_client::HeaderMap::new();
+        headers.insert(
+            "authorization",
+            jsonrpsee_ws_client::HeaderValue::from_str(&value).expect("ASCII"),
+        );
+        headers
+    }
+
+    /// An anonymous client of this node (public methods only).
+    pub fn anonymous(&self) -> Client {
         Client::new(&self.url).expect("a client")
     }
 
@@ -136,4 +180,29 @@ pub fn replay(dir: &Path) -> (bool, Value) {
     let line = String::from_utf8_lossy(&out.stdout);
     let json = serde_json::from_str(line.lines().next().unwrap_or("null")).unwrap_or(Value::Null);
     (out.status.success(), json)
+}
+
+/// `GET path` on a fresh connection: the whole HTTP response (the metrics endpoint's, say).
+pub fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send the request");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .expect("read the response");
+    response
+}
+
+/// A loopback port free at the time of asking.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind a port")
+        .local_addr()
+        .expect("its address")
+        .port()
 }
