@@ -234,10 +234,19 @@ pub struct StatusArgs {
     connection: Connection,
 }
 
-/// Prints a JSON document on one line.
+/// Prints a JSON document on one line. A reader that went away (`| head`) ends the command
+/// quietly, as for any Unix tool, instead of a panic.
 fn print(value: &impl serde::Serialize) {
+    use std::io::Write;
     match serde_json::to_string(value) {
-        Ok(line) => println!("{line}"),
+        Ok(line) => {
+            if let Err(e) = writeln!(std::io::stdout().lock(), "{line}") {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    std::process::exit(0);
+                }
+                eprintln!("error: cannot print the answer: {e}");
+            }
+        }
         Err(e) => eprintln!("error: cannot print the answer: {e}"),
     }
 }
