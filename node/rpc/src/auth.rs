@@ -215,39 +215,64 @@ impl<S> RequireMember<S> {
         RequireMember { inner, node }
     }
 
-    /// Who the call runs as, or why it may not run.
-    fn admit(&self, request: &mut Request<'_>) -> Result<(), ErrorObjectOwned> {
+    /// Who the call runs as, or why it may not run. `memo` holds the answer for the request's
+    /// signer once found: every call of a batch carries the same signature, so the membership
+    /// is read from the state once per batch, not once per call.
+    fn admit(
+        &self,
+        request: &mut Request<'_>,
+        memo: &mut Option<Result<Caller, Refusal>>,
+    ) -> Result<(), ErrorObjectOwned> {
         if PUBLIC_METHODS.contains(&request.method_name()) {
             return Ok(());
         }
-        let key = match request.extensions().get::<Signed>() {
-            None => return Err(refused(&AuthError::Missing)),
-            Some(Signed::Refused(e)) => return Err(refused(e)),
+        let found = memo.get_or_insert_with(|| self.resolve(request.extensions().get::<Signed>()));
+        match found {
+            Ok(caller) => {
+                request.extensions_mut().insert(caller.clone());
+                Ok(())
+            }
+            Err(Refusal::Auth(e)) => Err(refused(e)),
+            Err(Refusal::Internal(message)) => Err(ErrorObject::owned(
+                carechain_rpc_api::codes::INTERNAL,
+                message.clone(),
+                None::<()>,
+            )),
+        }
+    }
+
+    /// The member a verdict names, in the committed state.
+    fn resolve(&self, signed: Option<&Signed>) -> Result<Caller, Refusal> {
+        let key = match signed {
+            None => return Err(Refusal::Auth(AuthError::Missing)),
+            Some(Signed::Refused(e)) => return Err(Refusal::Auth(e.clone())),
             Some(Signed::By(key)) => *key,
         };
-        let internal = |e: carechain_chain::ChainError| {
-            ErrorObject::owned(
-                carechain_rpc_api::codes::INTERNAL,
-                e.to_string(),
-                None::<()>,
-            )
-        };
+        let internal = |e: carechain_chain::ChainError| Refusal::Internal(e.to_string());
         let chain = self.node.chain();
         let Some(member) = chain.member(&key).map_err(internal)? else {
-            return Err(refused(&AuthError::NotAMember));
+            return Err(Refusal::Auth(AuthError::NotAMember));
         };
         let kind = chain
             .organisation(&member.org)
             .map_err(internal)?
             .map(|o| o.kind);
-        request.extensions_mut().insert(Caller {
+        Ok(Caller {
             key,
             org: member.org,
             roles: member.roles,
             kind,
-        });
-        Ok(())
+        })
     }
+}
+
+/// Why a call may not run: its credentials, or a fault reading the state.
+#[derive(Clone, Debug)]
+pub(crate) enum Refusal {
+    /// Refused credentials or membership.
+    Auth(AuthError),
+    /// The state could not be read.
+    Internal(String),
 }
 
 /// The error answering a refused call; counted by reason.
@@ -279,7 +304,7 @@ where
         &self,
         mut request: Request<'a>,
     ) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
-        match self.admit(&mut request) {
+        match self.admit(&mut request, &mut None) {
             Ok(()) => ResponseFuture::future(self.inner.call(request)),
             Err(e) => ResponseFuture::ready(MethodResponse::error(request.id, e)),
         }
@@ -290,9 +315,10 @@ where
         mut requests: Batch<'a>,
     ) -> impl Future<Output = Self::BatchResponse> + Send + 'a {
         // The server's batch handler calls its own service, not this one: check each entry here.
+        let mut memo = None;
         for entry in requests.iter_mut() {
             if let Ok(BatchEntry::Call(request)) = entry
-                && let Err(e) = self.admit(request)
+                && let Err(e) = self.admit(request, &mut memo)
             {
                 *entry = Err(BatchEntryErr::new(request.id(), e));
             }
