@@ -8,30 +8,19 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use carechain_client::{Client, ClientError};
+use carechain_client::Client;
 use carechain_primitives::tx::{Action, AdminAction, Proposal, PublicKey};
-use carechain_rpc_api::auth::{Credentials, MAX_SKEW_MS, NodeIdentity};
+use carechain_rpc_api::auth::{Credentials, MAX_SKEW_MS, NodeIdentity, unix_ms};
 use carechain_rpc_api::{BlockId, Hex32, QueryRequest, codes};
-use common::{ORGS, RunningNode, free_port, http_get, init, org_key};
+use common::{ORGS, RunningNode, free_port, http_get, init, input, org_key, refused};
 use ed25519_dalek::SigningKey;
 use jsonrpsee::core::client::{ClientT, SubscriptionClientT};
-use parity_scale_codec::Encode;
 use serde_json::{Value, json};
 
 const GAS: u64 = 50_000_000;
 const WAIT: Duration = Duration::from_secs(30);
-
-fn now_ms() -> u64 {
-    u64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_millis(),
-    )
-    .unwrap()
-}
 
 /// POSTs `body` with an optional `Authorization` header; the HTTP status and the JSON answer.
 fn post(addr: &str, authorization: Option<&str>, body: &str) -> (u16, Value) {
@@ -65,14 +54,6 @@ fn refusal(answer: &Value) -> (i64, String) {
     )
 }
 
-/// The (code, reason) of a refused client call.
-fn refused<T: std::fmt::Debug>(result: Result<T, ClientError>) -> (i32, String) {
-    match result {
-        Err(ClientError::Rpc(e)) => (e.code, e.reason().unwrap_or("").to_string()),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
 fn identity(client: &Client) -> NodeIdentity {
     let status = client.status().unwrap();
     NodeIdentity {
@@ -95,6 +76,24 @@ fn send_ok(client: &Client, key: &SigningKey, action: Action) -> Value {
     let tx = serde_json::to_value(client.wait(hash, WAIT).unwrap()).unwrap();
     assert_eq!(tx["receipt"]["status"], "success", "{tx}");
     tx
+}
+
+/// Deploys the counter starting at `start`: the deploy's hash and the contract.
+fn deploy_counter(client: &Client, key: &SigningKey, start: u64) -> (Hex32, Hex32) {
+    let deployed = send_ok(
+        client,
+        key,
+        Action::Deploy {
+            code: carechain_contracts::wasm("counter").unwrap().to_vec(),
+            input: input("new", start),
+            salt: vec![],
+        },
+    );
+    let hash = |field: &Value| Hex32::parse(field.as_str().unwrap()).unwrap();
+    (
+        hash(&deployed["hash"]),
+        hash(&deployed["receipt"]["contract"]),
+    )
 }
 
 #[test]
@@ -132,20 +131,7 @@ fn only_signed_requests_of_members_are_answered() {
     );
 
     // A member deploys and queries; the query runs as the member.
-    let deployed = send_ok(
-        &member,
-        &hospital,
-        Action::Deploy {
-            code: carechain_contracts::wasm("counter").unwrap().to_vec(),
-            input: {
-                let mut i = carechain_abi_selector("new");
-                10u64.encode_to(&mut i);
-                i
-            },
-            salt: vec![],
-        },
-    );
-    let contract = Hex32::parse(deployed["receipt"]["contract"].as_str().unwrap()).unwrap();
+    let (_, contract) = deploy_counter(&member, &hospital, 10);
     let get = |client: &Client, caller: Option<Hex32>| {
         client.query(QueryRequest {
             contract,
@@ -169,7 +155,7 @@ fn only_signed_requests_of_members_are_answered() {
 
     // Raw HTTP, as an attacker would send it.
     let body = next_nonce_body(&hospital);
-    let good = header(&hospital, &id, now_ms(), 1, &body);
+    let good = header(&hospital, &id, unix_ms(), 1, &body);
     let (status, answer) = post(&node.rpc, Some(&good), &body);
     assert_eq!((status, &answer["result"]), (200, &json!(1)), "{answer}");
     // The same request again: a replay.
@@ -177,13 +163,13 @@ fn only_signed_requests_of_members_are_answered() {
     assert_eq!(refusal(&answer), (1008, "replayed".into()));
     // Another body under that signature (a fresh nonce, so not a replay): forged.
     let other_body = next_nonce_body(&portal);
-    let reused = header(&hospital, &id, now_ms(), 2, &body);
+    let reused = header(&hospital, &id, unix_ms(), 2, &body);
     let (_, answer) = post(&node.rpc, Some(&reused), &other_body);
     assert_eq!(refusal(&answer), (1008, "bad_signature".into()));
     // A signature by one key claimed for another.
     let claimed = Credentials {
         key: portal.verifying_key().to_bytes(),
-        ..Credentials::sign(&hospital, &id, now_ms(), [3; 16], body.as_bytes())
+        ..Credentials::sign(&hospital, &id, unix_ms(), [3; 16], body.as_bytes())
     };
     let (_, answer) = post(&node.rpc, Some(&claimed.header_value()), &body);
     assert_eq!(refusal(&answer), (1008, "bad_signature".into()));
@@ -194,12 +180,12 @@ fn only_signed_requests_of_members_are_answered() {
     };
     let (_, answer) = post(
         &node.rpc,
-        Some(&header(&hospital, &elsewhere, now_ms(), 4, &body)),
+        Some(&header(&hospital, &elsewhere, unix_ms(), 4, &body)),
         &body,
     );
     assert_eq!(refusal(&answer), (1008, "bad_signature".into()));
     // Out of the time window, either way.
-    for ts in [now_ms() - 2 * MAX_SKEW_MS, now_ms() + 2 * MAX_SKEW_MS] {
+    for ts in [unix_ms() - 2 * MAX_SKEW_MS, unix_ms() + 2 * MAX_SKEW_MS] {
         let (_, answer) = post(
             &node.rpc,
             Some(&header(&hospital, &id, ts, 5, &body)),
@@ -214,7 +200,7 @@ fn only_signed_requests_of_members_are_answered() {
     let stranger = SigningKey::from_bytes(&[42; 32]);
     let (_, answer) = post(
         &node.rpc,
-        Some(&header(&stranger, &id, now_ms(), 6, &body)),
+        Some(&header(&stranger, &id, unix_ms(), 6, &body)),
         &body,
     );
     assert_eq!(refusal(&answer), (1009, "not_a_member".into()));
@@ -306,28 +292,10 @@ fn the_raw_ledger_is_for_validators_and_regulators() {
         node.client_as(&pharmacist),
         node.client_as(&regulator),
     );
-    let deployed = send_ok(
-        &validator,
-        &hospital,
-        Action::Deploy {
-            code: carechain_contracts::wasm("counter").unwrap().to_vec(),
-            input: {
-                let mut i = carechain_abi_selector("new");
-                0u64.encode_to(&mut i);
-                i
-            },
-            salt: vec![],
-        },
-    );
-    let deploy_hash = Hex32::parse(deployed["hash"].as_str().unwrap()).unwrap();
-    let contract = Hex32::parse(deployed["receipt"]["contract"].as_str().unwrap()).unwrap();
+    let (deploy_hash, contract) = deploy_counter(&validator, &hospital, 0);
     let increment = |by: u64| Action::Call {
         contract: carechain_runtime::Address(contract.0),
-        input: {
-            let mut i = carechain_abi_selector("increment");
-            by.encode_to(&mut i);
-            i
-        },
+        input: input("increment", by),
     };
 
     // The pharmacist follows events: it will see those of its own transactions only.
@@ -438,9 +406,4 @@ fn the_raw_ledger_is_for_validators_and_regulators() {
         none.is_err(),
         "the pharmacist got someone else's event: {none:?}"
     );
-}
-
-/// The 4-byte selector of an SDK message.
-fn carechain_abi_selector(name: &str) -> Vec<u8> {
-    carechain_metadata::selector(name).to_vec()
 }

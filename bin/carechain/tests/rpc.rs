@@ -14,7 +14,7 @@ use carechain_primitives::tx::{Action, PublicKey, SignedTx, TxPayload};
 use carechain_rpc_api::{Hex32, codes};
 use carechain_runtime::Address;
 use carechain_storage::{StateKey, StateProof, verify_proof_raw};
-use common::{ORGS, RunningNode, free_port, http_get, init, org_key};
+use common::{ORGS, RunningNode, free_port, http_get, init, input, org_key, refused};
 use ed25519_dalek::SigningKey;
 use jsonrpsee::core::client::SubscriptionClientT;
 use parity_scale_codec::Encode;
@@ -22,12 +22,6 @@ use serde_json::{Value, json};
 
 const GAS: u64 = 50_000_000;
 const WAIT: Duration = Duration::from_secs(30);
-
-fn input(name: &str, args: impl Encode) -> Vec<u8> {
-    let mut input = carechain_metadata::selector(name).to_vec();
-    input.extend(args.encode());
-    input
-}
 
 /// One raw HTTP/1.1 POST on a fresh connection: (status code, body).
 fn http_post(addr: &str, body: &[u8]) -> (u16, String) {
@@ -57,13 +51,6 @@ fn http_post(addr: &str, body: &[u8]) -> (u16, String) {
 /// A typed answer as the JSON it travelled as: these tests check the wire format.
 fn json_of(answer: impl serde::Serialize) -> Value {
     serde_json::to_value(answer).expect("answers serialise")
-}
-
-fn rejected(result: Result<Hex32, ClientError>) -> (i32, String) {
-    match result {
-        Err(ClientError::Rpc(e)) => (e.code, e.reason().unwrap_or("").to_string()),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
 }
 
 fn payload(client: &Client, key: &SigningKey, action: Action) -> TxPayload {
@@ -310,16 +297,16 @@ fn every_rpc_method_over_http_and_websocket() {
             .map(|v| Hex32::parse(v["hash"].as_str().unwrap_or_default()).unwrap_or_default())
     };
     assert_eq!(
-        rejected(submit_raw("zz".into())),
+        refused(submit_raw("zz".into())),
         (codes::TX_REJECTED, "malformed".into())
     );
     assert_eq!(
-        rejected(submit_raw("00ff13".into())),
+        refused(submit_raw("00ff13".into())),
         (codes::TX_REJECTED, "malformed".into())
     );
     let oversized = hex::encode(vec![0u8; (1 << 20) + 1]);
     assert_eq!(
-        rejected(submit_raw(oversized)),
+        refused(submit_raw(oversized)),
         (codes::TX_REJECTED, "too_large".into())
     );
     let contract_address = Address(hex::decode(&contract).unwrap().try_into().unwrap());
@@ -330,24 +317,24 @@ fn every_rpc_method_over_http_and_websocket() {
     let mut wrong_chain = payload(&client, &insurer, call_get());
     wrong_chain.chain_id = "another-chain".into();
     assert_eq!(
-        rejected(client.submit(&wrong_chain.sign(&insurer))),
+        refused(client.submit(&wrong_chain.sign(&insurer))),
         (codes::TX_REJECTED, "wrong_chain".into())
     );
     let mut bad_signature = payload(&client, &insurer, call_get()).sign(&insurer);
     bad_signature.signature[0] ^= 1;
     assert_eq!(
-        rejected(client.submit(&bad_signature)),
+        refused(client.submit(&bad_signature)),
         (codes::TX_REJECTED, "bad_signature".into())
     );
     let stranger = SigningKey::from_bytes(&[7; 32]);
     assert_eq!(
-        rejected(client.submit(&payload(&client, &stranger, call_get()).sign(&stranger))),
+        refused(client.submit(&payload(&client, &stranger, call_get()).sign(&stranger))),
         (codes::TX_REJECTED, "unknown_signer".into())
     );
     let mut greedy = payload(&client, &insurer, call_get());
     greedy.gas_limit = u64::MAX;
     assert_eq!(
-        rejected(client.submit(&greedy.sign(&insurer))),
+        refused(client.submit(&greedy.sign(&insurer))),
         (codes::TX_REJECTED, "gas_limit_too_high".into())
     );
     // Replaying a committed transaction.
@@ -364,7 +351,7 @@ fn every_rpc_method_over_http_and_websocket() {
         p.sign(&insurer)
     };
     assert_eq!(
-        rejected(client.submit(&replayed)),
+        refused(client.submit(&replayed)),
         (codes::TX_REJECTED, "nonce_too_low".into())
     );
     // Nothing changed; the node still answers.

@@ -7,6 +7,7 @@ mod sign;
 mod time;
 
 pub use book::{Book, BookError, KeyFileError, read_key};
+pub use sign::header as authorization;
 pub use time::substitute_time;
 
 use std::time::{Duration, Instant};

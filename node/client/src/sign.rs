@@ -4,9 +4,8 @@
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use carechain_rpc_api::auth::{Credentials, NodeIdentity};
+use carechain_rpc_api::auth::{Credentials, NodeIdentity, unix_ms};
 use ed25519_dalek::SigningKey;
 use http::HeaderValue;
 use http_body_util::BodyExt;
@@ -21,11 +20,10 @@ pub(crate) type SignedHttpClient = jsonrpsee_http_client::HttpClient<
     >,
 >;
 
-/// The `Authorization` header for a request of `body` to `node`, signed now with a fresh nonce.
-pub(crate) fn header(key: &SigningKey, node: &NodeIdentity, body: &[u8]) -> HeaderValue {
-    let ts_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+/// The `Authorization` header for a request of `body` to `node`, signed now with a fresh nonce
+/// (for a raw WebSocket client: `body` empty, the header on its opening).
+pub fn header(key: &SigningKey, node: &NodeIdentity, body: &[u8]) -> HeaderValue {
+    let ts_ms = unix_ms();
     let mut nonce = [0u8; 16];
     // Without randomness a nonce could repeat and the node would refuse the request as a replay:
     // fail loudly instead.

@@ -133,6 +133,13 @@ pub struct Credentials {
     pub sig: [u8; 64],
 }
 
+/// Unix time now, ms: what a signer puts in `ts` and a verifier compares it with.
+pub fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 /// The bytes a request's signature covers.
 pub fn signed_message(node: &NodeIdentity, ts_ms: u64, nonce: &[u8; 16], body: &[u8]) -> Vec<u8> {
     use blake2::{Blake2b, Digest, digest::consts::U32};

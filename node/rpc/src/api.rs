@@ -38,12 +38,21 @@ impl RpcServer {
         }
     }
 
-    /// The member the call runs as (the middleware admitted it), refused unless the policy
-    /// grants it `read`.
-    fn raw_read(&self, ext: &Extensions, read: RawRead) -> Result<Caller, ErrorObjectOwned> {
-        let caller = caller(ext)?;
-        if self.policy.allows(read, &caller) {
-            Ok(caller)
+    /// Whether the policy grants `caller` the raw read `read`.
+    fn may(&self, caller: &Caller, read: RawRead) -> Result<bool, ErrorObjectOwned> {
+        self.policy.allows(read, caller, || {
+            self.node
+                .chain()
+                .organisation(&caller.org)
+                .map(|o| o.map(|o| o.kind))
+                .map_err(internal)
+        })
+    }
+
+    /// Refuses `caller` the raw read `read` unless the policy grants it.
+    fn raw_read(&self, caller: &Caller, read: RawRead) -> Result<(), ErrorObjectOwned> {
+        if self.may(caller, read)? {
+            Ok(())
         } else {
             Err(crate::auth::refused(&AuthError::ReadPolicy(read.what())))
         }
@@ -155,7 +164,7 @@ impl CarechainApiServer for RpcServer {
                     return Err(internal("indexed transaction missing"));
                 };
                 if tx.payload.sender != caller.key {
-                    self.raw_read(ext, RawRead::Transactions)?;
+                    self.raw_read(&caller, RawRead::Transactions)?;
                 }
                 out.state = TxState::Committed;
                 out.block_height = Some(at.height);
@@ -176,7 +185,7 @@ impl CarechainApiServer for RpcServer {
     ) -> RpcResult<Option<BlockView>> {
         let full = full.unwrap_or(false);
         if full {
-            self.raw_read(ext, RawRead::Blocks)?;
+            self.raw_read(&caller(ext)?, RawRead::Blocks)?;
         }
         let store = self.node.chain().store();
         let height = match id {
@@ -212,11 +221,7 @@ impl CarechainApiServer for RpcServer {
     fn query(&self, ext: &Extensions, request: QueryRequest) -> RpcResult<QueryResult> {
         let node = &self.node;
         // The middleware admitted the call as a member; the contract sees that member.
-        let signer = ext
-            .get::<Caller>()
-            .ok_or_else(|| crate::auth::refused(&AuthError::Missing))?
-            .key
-            .address();
+        let signer = caller(ext)?.key.address();
         if request.caller.is_some_and(|c| Address(c.0) != signer) {
             return Err(crate::auth::refused(&AuthError::CallerMismatch));
         }
@@ -275,7 +280,7 @@ impl CarechainApiServer for RpcServer {
     }
 
     fn get_state_proof(&self, ext: &Extensions, request: ProofRequest) -> RpcResult<ProofView> {
-        self.raw_read(ext, RawRead::StateProofs)?;
+        self.raw_read(&caller(ext)?, RawRead::StateProofs)?;
         let key = match (&request.contract, &request.storage_key, &request.state_key) {
             (Some(c), Some(k), None) => StateKey::Storage(Address(c.0), k.0.clone()).encode(),
             (None, None, Some(k)) => k.0.clone(),
@@ -338,7 +343,7 @@ impl CarechainApiServer for RpcServer {
         let filter = filter.unwrap_or_default();
         let caller = caller(ext)?;
         // Without the grant, only the events of the subscriber's own transactions.
-        let own_only = (!self.policy.allows(RawRead::Events, &caller)).then_some(caller.key);
+        let own_only = (!self.may(&caller, RawRead::Events)?).then_some(caller.key);
         stream_blocks(pending, self.node.clone(), move |node, committed| {
             let mut out = Vec::new();
             for (index, (tx, receipt)) in committed

@@ -16,10 +16,11 @@ use std::collections::{HashMap, VecDeque};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use carechain_primitives::tx::{NodeRole, OrgKind, PublicKey};
-use carechain_rpc_api::auth::{AuthError, Credentials, MAX_SKEW_MS, NodeIdentity, PUBLIC_METHODS};
+use carechain_primitives::tx::{NodeRole, PublicKey};
+use carechain_rpc_api::auth::{
+    AuthError, Credentials, MAX_SKEW_MS, NodeIdentity, PUBLIC_METHODS, unix_ms,
+};
 use carechain_service::Node;
 use http_body_util::{BodyExt, Limited};
 use jsonrpsee::MethodResponse;
@@ -50,8 +51,6 @@ pub struct Caller {
     pub org: String,
     /// Its network roles.
     pub roles: Vec<NodeRole>,
-    /// Its organisation's kind (`None` only if the organisation record is missing).
-    pub kind: Option<OrgKind>,
 }
 
 /// Most nonces remembered at once (all keys together); a member sending more signed requests
@@ -71,12 +70,6 @@ struct Nonces {
     /// (expiry ms, key, nonce) in insertion order; expiry is not monotonic across clients, so
     /// an entry is dropped from the front only once expired, and the set is the truth.
     order: VecDeque<(u64, [u8; 32], [u8; 16])>,
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 impl Verifier {
@@ -100,7 +93,7 @@ impl Verifier {
         let header = std::str::from_utf8(header)
             .map_err(|_| AuthError::Malformed("the header is not UTF-8".into()))?;
         let credentials = Credentials::parse(header)?;
-        let now = now_ms();
+        let now = unix_ms();
         credentials.verify(&self.identity, body, now)?;
         self.remember(&credentials, now)?;
         Ok(PublicKey(credentials.key))
@@ -249,19 +242,13 @@ impl<S> RequireMember<S> {
             Some(Signed::By(key)) => *key,
         };
         let internal = |e: carechain_chain::ChainError| Refusal::Internal(e.to_string());
-        let chain = self.node.chain();
-        let Some(member) = chain.member(&key).map_err(internal)? else {
+        let Some(member) = self.node.chain().member(&key).map_err(internal)? else {
             return Err(Refusal::Auth(AuthError::NotAMember));
         };
-        let kind = chain
-            .organisation(&member.org)
-            .map_err(internal)?
-            .map(|o| o.kind);
         Ok(Caller {
             key,
             org: member.org,
             roles: member.roles,
-            kind,
         })
     }
 }

@@ -117,16 +117,6 @@ pub fn check_target(args: &LoadArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The member key the load generator's requests are signed with: the chain directory's first
-/// key (the transactions themselves are signed by their senders).
-fn signer(book: &Book) -> anyhow::Result<ed25519_dalek::SigningKey> {
-    let name =
-        book.key_names().into_iter().next().ok_or_else(|| {
-            anyhow::anyhow!("the chain directory has no keys/ to sign requests with")
-        })?;
-    Ok(book.key(&name)?)
-}
-
 /// Sends the load and measures it; returns the report.
 ///
 /// # Errors
@@ -136,7 +126,8 @@ fn signer(book: &Book) -> anyhow::Result<ed25519_dalek::SigningKey> {
 pub fn load(args: &LoadArgs) -> anyhow::Result<Report> {
     check_target(args)?;
     let book = Book::load(&args.dir);
-    let signer = signer(&book)?;
+    // Requests are signed as the node key; the transactions themselves by their senders.
+    let signer = book.node_key()?;
     let client = Client::signed(&args.rpc, &signer)?;
     let status = client.status()?;
     let templates = mix::templates(&client, &book, args.mode)?;

@@ -37,13 +37,10 @@ impl NodeBackend {
     /// A backend talking to the node at `url`, with keys and address book in `dir`.
     ///
     /// # Errors
-    /// If the node cannot be reached.
+    /// If the node cannot be reached, or the chain directory has no node key (node.toml).
     pub fn new(url: &str, dir: &Path) -> Result<Self, BackendError> {
         let book = Book::load(dir);
-        let reader = book.key_names().into_iter().next().ok_or_else(|| {
-            BackendError::UnknownAccount(format!("any key in {}/keys", dir.display()))
-        })?;
-        let client = Client::signed(url, &book.key(&reader)?)?;
+        let client = Client::signed(url, &book.node_key()?)?;
         client.status()?;
         Ok(NodeBackend {
             url: url.to_string(),

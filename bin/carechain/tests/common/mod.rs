@@ -109,28 +109,10 @@ impl RunningNode {
             chain_id: status.chain_id,
             node: status.proposer.0,
         };
-        let ts_ms = u64::try_from(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("a clock after 1970")
-                .as_millis(),
-        )
-        .expect("ms fit u64");
-        // Unique per process and request: the time and a counter.
-        static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let mut nonce = [0u8; 16];
-        nonce[..8].copy_from_slice(&ts_ms.to_le_bytes());
-        nonce[8..].copy_from_slice(
-            &COUNT
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                .to_le_bytes(),
-        );
-        let value = carechain_rpc_api::auth::Credentials::sign(key, &node, ts_ms, nonce, b"")
-            .header_value();
         let mut headers = jsonrpsee_ws_client::HeaderMap::new();
         headers.insert(
             "authorization",
-            jsonrpsee_ws_client::HeaderValue::from_str(&value).expect("ASCII"),
+            carechain_client::authorization(key, &node, b""),
         );
         headers
     }
@@ -205,4 +187,23 @@ pub fn free_port() -> u16 {
         .local_addr()
         .expect("its address")
         .port()
+}
+
+/// A message's input: its selector, then its arguments SCALE-encoded.
+pub fn input(name: &str, args: impl parity_scale_codec::Encode) -> Vec<u8> {
+    let mut input = carechain_metadata::selector(name).to_vec();
+    input.extend(args.encode());
+    input
+}
+
+/// The (code, reason) of a refused client call.
+pub fn refused<T: std::fmt::Debug>(
+    result: Result<T, carechain_client::ClientError>,
+) -> (i32, String) {
+    match result {
+        Err(carechain_client::ClientError::Rpc(e)) => {
+            (e.code, e.reason().unwrap_or("").to_string())
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }
