@@ -59,6 +59,57 @@ fn the_demo_story_runs_on_a_live_node_and_the_chain_replays() {
     assert_eq!(report["passed"], true);
     assert!(stderr(&out).contains("St Mary's registers Dr Okafor as a practitioner"));
 
+    // Contracts answer each member only what concerns it (issue 20): the query is signed as
+    // `--as`'s key, and the contract sees that key as its caller.
+    let claim = r#"{"claim": {"provider": "billing-office", "claim_id": "SMH-CLM-000417"}}"#;
+    let subject = r#"{"subject": "0x2f5c08a279906f49e32e00f4c97d03e482c1fa438504fe5efd4f4d3b43716cd2", "start": 0, "limit": 20}"#;
+    let din = r#"{"din": "W123426000101"}"#;
+    let ask = |who: &str, contract: &str, message: &str, args: &str| {
+        let out = carechain(
+            &node,
+            &["query", contract, message, "--args", args, "--as", who],
+        );
+        let answer = json_lines(&out).first().cloned().unwrap_or(Value::Null);
+        (out.status.code(), answer)
+    };
+    for who in [
+        "billing-office",
+        "acme-health-insurance",
+        "patient-p1",
+        "health-regulator",
+    ] {
+        let (code, answer) = ask(who, "claims", "get_claim", claim);
+        assert_eq!(code, Some(0), "{who}: {answer}");
+        assert_eq!(answer["result"]["status"], "Paid", "{who}: {answer}");
+    }
+    for who in ["pharmacist-lee", "regional-blood-bank", "northwind-pharma"] {
+        let (code, answer) = ask(who, "claims", "get_claim", claim);
+        assert_eq!(code, Some(5), "{who}: {answer}");
+        assert_eq!(
+            answer["error"]["error"], "NotAuthorizedToRead",
+            "{who}: {answer}"
+        );
+        let (code, listed) = ask(who, "claims", "claims_by_subject", subject);
+        assert_eq!(
+            (code, &listed["result"]),
+            (Some(0), &json!([])),
+            "{who}: {listed}"
+        );
+    }
+    let (_, listed) = ask("patient-p1", "claims", "claims_by_subject", subject);
+    assert_eq!(
+        listed["result"].as_array().map(Vec::len),
+        Some(1),
+        "{listed}"
+    );
+    let (code, trace) = ask("transfusion-service", "blood-bank", "vein_to_vein", din);
+    assert_eq!(code, Some(0), "{trace}");
+    let (_, refused) = ask("acme-health-insurance", "blood-bank", "vein_to_vein", din);
+    assert_eq!(
+        refused["error"]["error"], "NotAuthorizedToRead",
+        "{refused}"
+    );
+
     // The instances are in the address book, usable by name.
     let book: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("contracts.json")).unwrap())

@@ -83,6 +83,10 @@ pub enum Error {
     /// Added: emergency release to a recipient of unknown type needs the universal ABO group of
     /// the class (group O red cells, AB plasma); a co-signature waives RhD, not ABO.
     UniversalAboRequired,
+    /// Added: the caller may not read this record (minimum necessary): units and traces are for
+    /// the blood-bank roles and regulators, a recipient's records for the transfusion service,
+    /// the medical director, regulators and the recipient's patients.
+    NotAuthorizedToRead,
 }
 
 impl ContractError for Error {}

@@ -22,6 +22,7 @@ mod inventory;
 mod isbt128;
 mod issue;
 mod queries;
+mod reading;
 mod storage;
 mod transfusion;
 mod units;
@@ -75,6 +76,14 @@ mod units;
 /// * `recall_donation` quarantines **every** non-terminal component, including Collected and
 ///   InTesting ones (Quarantined{Lookback}); such a unit never passed testing, so
 ///   `release_quarantine` refuses it (`InvalidTransition`) and it can only be discarded.
+///
+/// **Who may read** (minimum necessary; queries run as the authenticated caller): units,
+/// donations, stock (`available`) and `vein_to_vein` traces, which carry donor and recipient
+/// pseudonyms, are for BloodEstablishment, TransfusionService, MedicalDirector and Regulator; a
+/// recipient's typing, crossmatches, `recipient_history` and the `compatibility` dry run for
+/// TransfusionService, MedicalDirector and Regulator, and a recipient's records also for the
+/// recipient's own patients (AccessConsent `acts_for`). Anyone else gets `NotAuthorizedToRead`.
+/// Configuration and product codes are public.
 ///
 /// **Configuration and choices where the specification is open** (`Config`, NetworkAdmin
 /// `set_config`; defaults in brackets):
@@ -142,6 +151,7 @@ mod units;
 #[carechain_sdk::contract]
 pub mod blood_bank {
     use crate::errors::Error;
+    use crate::reading::{CLINICAL, STAFF, require_reader};
     use crate::types::{
         Abo, Compatibility, CompatibilityReport, ComponentClass, ComponentTrace, Config,
         Crossmatch, CrossmatchCheck, CrossmatchMethod, CrossmatchResult, Din, DiscardReason,
@@ -404,30 +414,35 @@ pub mod blood_bank {
     /// A registered recipient's typing.
     #[query]
     pub fn get_recipient(subject: SubjectId) -> Option<Recipient> {
+        require_reader(CLINICAL, Some(&subject));
         crate::configuration::get_recipient(subject)
     }
 
     /// A unit.
     #[query]
     pub fn get_unit(unit: UnitKey) -> Result<Unit, Error> {
+        require_reader(STAFF, None);
         crate::queries::get_unit(unit)
     }
 
     /// Every component of a donation, in registration order.
     #[query]
     pub fn units_by_din(din: Din) -> Vec<Unit> {
+        require_reader(STAFF, None);
         crate::queries::units_by_din(din)
     }
 
     /// The latest crossmatch of a unit with a recipient.
     #[query]
     pub fn get_crossmatch(unit: UnitKey, recipient: SubjectId) -> Option<Crossmatch> {
+        require_reader(CLINICAL, Some(&recipient));
         crate::queries::get_crossmatch(unit, recipient)
     }
 
     /// Vein to vein: the donor, each component, the recipient it went to and its transfusion.
     #[query]
     pub fn vein_to_vein(din: Din) -> Result<VeinToVein, Error> {
+        require_reader(STAFF, None);
         crate::queries::vein_to_vein(din)
     }
 
@@ -435,6 +450,7 @@ pub mod blood_bank {
     /// oldest first, with their transfusions.
     #[query]
     pub fn recipient_history(subject: SubjectId, start: u32, limit: u32) -> Vec<HistoryEntry> {
+        require_reader(CLINICAL, Some(&subject));
         crate::queries::recipient_history(subject, start, limit)
     }
 
@@ -450,6 +466,7 @@ pub mod blood_bank {
         start: u32,
         limit: u32,
     ) -> Vec<Unit> {
+        require_reader(STAFF, None);
         crate::inventory::available(location, class, abo, rhd, start, limit)
     }
 
@@ -461,6 +478,7 @@ pub mod blood_bank {
         unit: UnitKey,
         recipient: SubjectId,
     ) -> Result<CompatibilityReport, Error> {
+        require_reader(CLINICAL, None);
         crate::compatibility::compatibility(unit, recipient)
     }
 }

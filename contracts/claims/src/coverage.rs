@@ -4,6 +4,7 @@
 use crate::access::*;
 use crate::errors::*;
 use crate::events::*;
+use crate::reading::*;
 use crate::storage::*;
 use crate::types::*;
 use crate::validation::*;
@@ -125,13 +126,11 @@ pub(crate) fn set_accumulators(
 }
 
 pub(crate) fn get_coverage(coverage_id: CoverageId) -> Result<Coverage, Error> {
-    COVERAGES.get(&coverage_id).ok_or(Error::CoverageNotFound)
+    readable_coverage(COVERAGES.get(&coverage_id).ok_or(Error::CoverageNotFound)?)
 }
 
 pub(crate) fn accumulators(coverage_id: CoverageId, plan_year: u32) -> Result<Accumulator, Error> {
-    if !COVERAGES.contains(&coverage_id) {
-        return Err(Error::CoverageNotFound);
-    }
+    get_coverage(coverage_id.clone())?;
     Ok(ACCUMULATORS
         .get(&(coverage_id.clone(), plan_year))
         .unwrap_or_else(|| empty_accumulator(&coverage_id, plan_year)))

@@ -60,6 +60,9 @@ pub enum Error {
     /// (Added.) The AccessConsent contract could not be asked (not deployed at the
     /// configured address, or this contract is not trusted there).
     ConsentUnavailable,
+    /// (Added.) The caller may not read this record: it is not a party, a key of a party's
+    /// organisation, a patient of the subject or a regulator (minimum necessary).
+    NotAuthorizedToRead,
 }
 
 impl ContractError for Error {}

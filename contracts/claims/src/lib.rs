@@ -14,6 +14,7 @@ mod coverage;
 mod pricing;
 mod prior_auth;
 mod queries;
+mod reading;
 mod records;
 mod storage;
 mod submission;
@@ -30,6 +31,14 @@ mod validation;
 /// Roles come from the AccessConsent contract's actor directory (`has_role`); the payer's use of
 /// the subject's claims for payment (HPAYMT) is checked there too (`check_access_for`), so the
 /// network admin must trust this contract in AccessConsent (`set_trusted_contract`).
+///
+/// Who may read (minimum necessary, 45 CFR 164.502(b)); queries run as the authenticated caller:
+/// * a claim, its versions and its response: the provider and the payer (and other active keys
+///   of their organisations), the subject's patients (AccessConsent `acts_for`) and regulators;
+/// * a coverage and its accumulators: the payer, the beneficiary's patients, regulators, and
+///   providers (the 270/271 eligibility check before billing);
+/// * a prior authorisation: its payer and provider, the subject's patients and regulators;
+/// * `claims_by_subject` and `prior_auths` list only what the caller may read.
 ///
 /// No personal health information is stored: the subject is a pseudonymous `SubjectId`, and
 /// the chain holds only codes (CPT/HCPCS, CARC), amounts in cents, times and document hashes.
@@ -192,7 +201,9 @@ pub mod claims {
         crate::adjudication::record_payment(claim, amount, trace_hash)
     }
 
-    /// The latest version of a claim.
+    /// The latest version of a claim. Every query of a claim, coverage or prior authorisation
+    /// answers only those the record concerns (see "Who may read" above); anyone else gets
+    /// `NotAuthorizedToRead`, and the lists leave out what the caller may not read.
     #[query]
     pub fn get_claim(claim: ClaimKey) -> Result<Claim, Error> {
         crate::queries::get_claim(claim)
@@ -206,7 +217,7 @@ pub mod claims {
 
     /// How many versions a claim has (0: none).
     #[query]
-    pub fn claim_versions(claim: ClaimKey) -> u32 {
+    pub fn claim_versions(claim: ClaimKey) -> Result<u32, Error> {
         crate::queries::claim_versions(claim)
     }
 
@@ -243,7 +254,7 @@ pub mod claims {
 
     /// A prior authorisation by its payer and number.
     #[query]
-    pub fn get_prior_auth(payer: Address, auth_id: AuthId) -> Option<PriorAuth> {
+    pub fn get_prior_auth(payer: Address, auth_id: AuthId) -> Result<Option<PriorAuth>, Error> {
         crate::prior_auth::get_prior_auth(payer, auth_id)
     }
 

@@ -4,6 +4,7 @@
 use crate::access::*;
 use crate::errors::*;
 use crate::events::*;
+use crate::reading::*;
 use crate::storage::*;
 use crate::types::*;
 use crate::validation::*;
@@ -56,6 +57,7 @@ pub(crate) fn record_prior_auth(auth: NewPriorAuth) -> Result<(), Error> {
 }
 
 pub(crate) fn prior_auths(subject: SubjectId, start: u32, limit: u32) -> Vec<PriorAuth> {
+    let all = reads_all_of(&subject);
     let len = SUBJECT_AUTHS_LEN.get(&subject).unwrap_or(0);
     let end = len.min(start.saturating_add(limit.min(MAX_PAGE)));
     let mut out = Vec::new();
@@ -63,6 +65,7 @@ pub(crate) fn prior_auths(subject: SubjectId, start: u32, limit: u32) -> Vec<Pri
         if let Some(key) = SUBJECT_AUTHS.get(&(subject, i))
             && let Some(a) = PRIOR_AUTHS.get(&key)
             && a.subject == subject
+            && (all || may_read(&[a.payer, a.provider], &[], &subject))
         {
             out.push(a);
         }
@@ -70,8 +73,11 @@ pub(crate) fn prior_auths(subject: SubjectId, start: u32, limit: u32) -> Vec<Pri
     out
 }
 
-pub(crate) fn get_prior_auth(payer: Address, auth_id: AuthId) -> Option<PriorAuth> {
-    PRIOR_AUTHS.get(&(payer, auth_id))
+pub(crate) fn get_prior_auth(payer: Address, auth_id: AuthId) -> Result<Option<PriorAuth>, Error> {
+    PRIOR_AUTHS
+        .get(&(payer, auth_id))
+        .map(readable_auth)
+        .transpose()
 }
 
 pub(crate) fn index_auth(

@@ -258,3 +258,42 @@ pub fn break_glass_for(
             .arg(&justification),
     )
 }
+
+/// `acts_for(actor, subject)` on the AccessConsent contract at `consent`: true if `actor` is an
+/// active Patient linked to `subject` (the subject, a guardian or a legal representative).
+pub fn acts_for(consent: Address, actor: &Address, subject: &SubjectId) -> ConsentCall<bool> {
+    ConsentCall::new(
+        Call::new(consent, selector!("acts_for"))
+            .arg(actor)
+            .arg(subject),
+    )
+}
+
+/// `same_org(a, b)` on the AccessConsent contract at `consent`: true if both are active actors
+/// of one organisation.
+pub fn same_org(consent: Address, a: &Address, b: &Address) -> ConsentCall<bool> {
+    ConsentCall::new(Call::new(consent, selector!("same_org")).arg(a).arg(b))
+}
+
+/// Who may read a record (minimum necessary, 45 CFR 164.502(b)): its `parties` and every other
+/// active key of their organisations, actors with one of `roles` (oversight, such as
+/// [`Role::Regulator`]), and, when the record is about a `subject`, the subject's patients.
+///
+/// The checks run cheapest first and stop at the first that admits `reader`; a failed call to
+/// AccessConsent admits no one. A query runs as its authenticated signer, so `reader` is
+/// `env().caller()`.
+pub fn may_read(
+    consent: Address,
+    reader: &Address,
+    parties: &[Address],
+    roles: &[Role],
+    subject: Option<&SubjectId>,
+) -> bool {
+    if parties.contains(reader) {
+        return true;
+    }
+    let yes = |c: ConsentCall<bool>| matches!(c.invoke(), Ok(true));
+    roles.iter().any(|r| yes(has_role(consent, reader, *r)))
+        || subject.is_some_and(|s| yes(acts_for(consent, reader, s)))
+        || parties.iter().any(|p| yes(same_org(consent, reader, p)))
+}

@@ -5,6 +5,7 @@ use crate::audit::*;
 use crate::directory::*;
 use crate::errors::*;
 use crate::events::*;
+use crate::reading::*;
 use crate::storage::*;
 use crate::types::*;
 use carechain_consent_api::{
@@ -72,12 +73,7 @@ pub(crate) fn provision_matches(
     data_class: DataClass,
     action: Action,
 ) -> bool {
-    let who = p.actors.is_empty()
-        || p.actors.iter().any(|m| match m {
-            ActorMatch::Actor(a) => *a == actor_id,
-            ActorMatch::Org(o) => *o == actor.org,
-            ActorMatch::Role(r) => actor.roles.contains(r),
-        });
+    let who = names(p, actor_id, actor);
     let why = p.purposes.is_empty() || p.purposes.iter().any(|g| covers(*g, purpose));
     let what = p.data_classes.is_empty()
         || p.data_classes

@@ -4,6 +4,7 @@
 use crate::directory::*;
 use crate::errors::*;
 use crate::events::*;
+use crate::reading::*;
 use crate::storage::*;
 use crate::types::*;
 use carechain_consent_api::{Role, SubjectId};
@@ -68,13 +69,14 @@ pub(crate) fn access_log(
     Ok(out)
 }
 
-pub(crate) fn pending_btg_reviews() -> Vec<AccessLogEntry> {
-    PENDING_REVIEWS
+pub(crate) fn pending_btg_reviews() -> Result<Vec<AccessLogEntry>, Error> {
+    require_overseer()?;
+    Ok(PENDING_REVIEWS
         .get()
         .unwrap_or_default()
         .into_iter()
         .filter_map(|seq| LOG.get(seq))
-        .collect()
+        .collect())
 }
 
 pub(crate) fn review_state(s: ReviewStatus) -> State {

@@ -116,6 +116,13 @@ pub(crate) fn has_role(actor: Address, role: Role) -> bool {
         .is_some_and(|a| a.active && a.roles.contains(&role))
 }
 
+pub(crate) fn same_org(a: &Address, b: &Address) -> bool {
+    match (ACTORS.get(a), ACTORS.get(b)) {
+        (Some(x), Some(y)) => x.active && y.active && x.org == y.org,
+        _ => false,
+    }
+}
+
 pub(crate) fn check_org(org: &OrgId) -> Result<(), Error> {
     if org.0.len() as u32 > MAX_ORG_ID {
         return Err(Error::TooLong);

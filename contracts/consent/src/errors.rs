@@ -45,6 +45,9 @@ pub enum Error {
     TooLong,
     /// A counter overflowed.
     ArithmeticOverflow,
+    /// The caller may not read this record: it is not the subject's patient, an actor the
+    /// consent names, a privacy officer or a regulator (minimum necessary).
+    NotAuthorizedToRead,
 }
 
 impl ContractError for Error {}

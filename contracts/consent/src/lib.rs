@@ -12,6 +12,7 @@ mod access;
 mod audit;
 mod directory;
 mod lifecycle;
+mod reading;
 mod storage;
 
 /// AccessConsent (FHIR Consent). Answers "may actor X use subject S's data of class C for
@@ -208,25 +209,27 @@ pub mod consent {
         crate::audit::review_break_glass(seq, outcome)
     }
 
-    /// The consent with this id.
+    /// The consent with this id. Read by the subject's patients, the actors its provisions
+    /// name, privacy officers and regulators; anyone else gets `NotAuthorizedToRead`.
     #[query]
     pub fn get_consent(consent_id: ConsentId) -> Result<Consent, Error> {
         crate::lifecycle::get_consent(consent_id)
     }
 
-    /// The ids of every consent of a subject, oldest first.
+    /// The ids of the subject's consents the caller may read (see `get_consent`), oldest first.
     #[query]
     pub fn list_consents(subject: SubjectId) -> Vec<ConsentId> {
         crate::lifecycle::list_consents(subject)
     }
 
-    /// A consent's status as of the current block time.
+    /// A consent's status as of the current block time, for those who may read it.
     #[query]
     pub fn get_effective_status(consent_id: ConsentId) -> Result<EffectiveStatus, Error> {
         crate::lifecycle::get_effective_status(consent_id)
     }
 
-    /// The decision `check_access` would make for `actor` now, without logging it.
+    /// The decision `check_access` would make for `actor` now, without logging it. Asked by
+    /// that actor, a patient of the subject, a privacy officer or a regulator.
     #[query]
     pub fn evaluate(
         subject: SubjectId,
@@ -249,9 +252,9 @@ pub mod consent {
         crate::audit::access_log(subject, start, limit)
     }
 
-    /// Every break-the-glass access still awaiting review.
+    /// Every break-the-glass access still awaiting review. Privacy officers and regulators.
     #[query]
-    pub fn pending_btg_reviews() -> Vec<AccessLogEntry> {
+    pub fn pending_btg_reviews() -> Result<Vec<AccessLogEntry>, Error> {
         crate::audit::pending_btg_reviews()
     }
 
@@ -265,5 +268,19 @@ pub mod consent {
     #[query]
     pub fn has_role(actor: Address, role: Role) -> bool {
         crate::directory::has_role(actor, role)
+    }
+
+    /// True if `actor` is an active Patient linked to `subject` (what other contracts ask
+    /// before showing a subject's records to the subject's portal).
+    #[query]
+    pub fn acts_for(actor: Address, subject: SubjectId) -> bool {
+        crate::reading::acts_for(&actor, &subject)
+    }
+
+    /// True if `a` and `b` are active actors of one organisation (what other contracts ask
+    /// before showing an organisation's records to another of its keys).
+    #[query]
+    pub fn same_org(a: Address, b: Address) -> bool {
+        crate::directory::same_org(&a, &b)
     }
 }

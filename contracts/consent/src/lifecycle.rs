@@ -5,6 +5,7 @@ use crate::access::*;
 use crate::directory::*;
 use crate::errors::*;
 use crate::events::*;
+use crate::reading::*;
 use crate::storage::*;
 use crate::types::*;
 use carechain_consent_api::{Action, DataClass, Decision, PurposeOfUse, Role, SubjectId};
@@ -163,15 +164,15 @@ pub(crate) fn mark_entered_in_error(
 }
 
 pub(crate) fn get_consent(consent_id: ConsentId) -> Result<Consent, Error> {
-    CONSENTS.get(&consent_id).ok_or(Error::ConsentNotFound)
+    readable(CONSENTS.get(&consent_id).ok_or(Error::ConsentNotFound)?)
 }
 
 pub(crate) fn list_consents(subject: SubjectId) -> Vec<ConsentId> {
-    BY_SUBJECT.get(&subject).unwrap_or_default()
+    readable_ids(BY_SUBJECT.get(&subject).unwrap_or_default())
 }
 
 pub(crate) fn get_effective_status(consent_id: ConsentId) -> Result<EffectiveStatus, Error> {
-    let c = CONSENTS.get(&consent_id).ok_or(Error::ConsentNotFound)?;
+    let c = readable(CONSENTS.get(&consent_id).ok_or(Error::ConsentNotFound)?)?;
     let t = now();
     Ok(match c.status {
         ConsentStatus::Draft => EffectiveStatus::Draft,
@@ -192,6 +193,7 @@ pub(crate) fn evaluate(
     data_class: DataClass,
     action: Action,
 ) -> Result<Decision, Error> {
+    may_evaluate(&actor, &subject)?;
     let entry = ACTORS.get(&actor).ok_or(Error::ActorNotFound)?;
     Ok(evaluate_policy(
         subject, actor, &entry, purpose, data_class, action,

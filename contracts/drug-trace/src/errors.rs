@@ -122,6 +122,8 @@ pub enum Error {
     TraceFull,
     /// A counter overflowed.
     ArithmeticOverflow,
+    /// The caller may not read this record (minimum necessary).
+    NotAuthorizedToRead,
 }
 
 impl ContractError for Error {}

@@ -20,6 +20,7 @@ mod dispensing;
 mod history;
 mod partners;
 mod queries;
+mod reading;
 mod recall;
 mod registries;
 mod shipping;
@@ -37,6 +38,9 @@ mod validation;
 ///
 /// Roles come from the AccessConsent actor directory (`has_role`). No personal health
 /// information is stored: a prescription holds a pseudonymous `SubjectId` and document hashes.
+///
+/// Who may read: product records, trading partners and regulators (DSCSA §582); a
+/// prescription, its prescriber, dispensers, regulators and the subject's patients.
 ///
 /// Configuration and choices where the specification is open ([U] items of DOMAIN.md):
 /// * Constructor `require_rx`: every dispense must name a registered prescription.
@@ -93,6 +97,7 @@ pub mod drug_trace {
     use carechain_sdk::prelude::*;
 
     use crate::errors::Error;
+    use crate::reading::{readable_prescription, require_partner};
     use crate::types::{
         BizStep, BizTransaction, CaseId, Config, Container, ContainerContents, ContainerStatus,
         DecommissionReason, Disposition, DocHash, Entity, Epc, Epcis, EpcisAction, EventType,
@@ -300,24 +305,28 @@ pub mod drug_trace {
     /// A package.
     #[query]
     pub fn get_item(gtin: Gtin, serial: Serial) -> Result<Item, Error> {
+        require_partner();
         crate::queries::get_item(gtin, serial)
     }
 
     /// A container with every container and package under it.
     #[query]
     pub fn get_container(sscc: Sscc) -> Result<ContainerContents, Error> {
+        require_partner();
         crate::queries::get_container(sscc)
     }
 
     /// A package's history, oldest first: its DSCSA transaction history as EPCIS events.
     #[query]
     pub fn trace(gtin: Gtin, serial: Serial) -> Result<Vec<TraceEvent>, Error> {
+        require_partner();
         crate::queries::trace(gtin, serial)
     }
 
     /// A lot.
     #[query]
     pub fn get_lot(gtin: Gtin, lot: LotNumber) -> Result<Lot, Error> {
+        require_partner();
         crate::queries::get_lot(gtin, lot)
     }
 
@@ -330,6 +339,7 @@ pub mod drug_trace {
         start: u32,
         limit: u32,
     ) -> Result<Vec<Item>, Error> {
+        require_partner();
         crate::queries::items_by_lot(gtin, lot, start, limit)
     }
 
@@ -337,12 +347,14 @@ pub mod drug_trace {
     /// `start`-th opened.
     #[query]
     pub fn open_investigations(start: u32, limit: u32) -> Vec<Investigation> {
+        require_partner();
         crate::queries::open_investigations(start, limit)
     }
 
     /// An investigation.
     #[query]
     pub fn get_investigation(case_id: CaseId) -> Result<Investigation, Error> {
+        require_partner();
         crate::queries::get_investigation(case_id)
     }
 
@@ -350,25 +362,28 @@ pub mod drug_trace {
     /// verification requests from the `start`-th.
     #[query]
     pub fn overdue_verifications(start: u32, limit: u32) -> Vec<VerificationRequest> {
+        require_partner();
         crate::queries::overdue_verifications(start, limit)
     }
 
     /// A verification request.
     #[query]
     pub fn get_verification(req_id: u32) -> Result<VerificationRequest, Error> {
+        require_partner();
         crate::queries::get_verification(req_id)
     }
 
     /// A transfer.
     #[query]
     pub fn get_transfer(tx_id: u32) -> Result<Transfer, Error> {
+        require_partner();
         crate::queries::get_transfer(tx_id)
     }
 
     /// A prescription.
     #[query]
     pub fn get_prescription(rx_hash: DocHash) -> Option<Prescription> {
-        crate::dispensing::get_prescription(rx_hash)
+        readable_prescription(crate::dispensing::get_prescription(rx_hash))
     }
 
     /// A trading partner's registry entry.

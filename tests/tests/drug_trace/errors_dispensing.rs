@@ -399,7 +399,7 @@ fn every_error_of_decommission_and_the_queries() {
             ("get_transfer", json!({"tx_id": 99}), "TransferNotFound"),
         ];
         for (message, args, error) in errors {
-            let r = w.query("anyone", DT, message, args);
+            let r = w.query("reg", DT, message, args);
             assert_eq!(r.error(), Some(error), "{message}");
             out.push(seen(&r));
         }
