@@ -8,6 +8,7 @@
 //! rpc_addr = "127.0.0.1:9944"       # JSON-RPC over HTTP and WebSocket
 //! metrics_addr = "127.0.0.1:9615"   # Prometheus /metrics; omit to serve none
 //! state_history = 256               # heights whose state can be proven, or "archive"
+//! disclosure_anchor_ms = 60000      # anchor the disclosure log's head on chain this often (0: never)
 //!
 //! # Who may read the raw ledger over RPC (network roles or organisation kinds); these are the
 //! # defaults. Other members read through contract queries (and their own transactions).
@@ -16,6 +17,7 @@
 //! transactions = ["validator", "regulator"]  # cc_getTransaction of others' transactions
 //! events = ["validator", "regulator"]        # cc_subscribeEvents of every transaction
 //! state_proofs = ["validator", "regulator"]  # cc_getStateProof
+//! disclosures = ["regulator"]                # cc_disclosureLog, any subject's cc_disclosures
 //!
 //! # Network mode (a validator of a consortium network); without this section, dev mode.
 //! [network]
@@ -73,6 +75,10 @@ pub struct NodeConfig {
     /// validators and regulators.
     #[serde(default)]
     pub read_policy: carechain_rpc::ReadPolicy,
+    /// How often the node anchors its disclosure log's head on chain while the log grows, in
+    /// milliseconds (0: never). Default one minute.
+    #[serde(default = "default_anchor_ms")]
+    pub disclosure_anchor_ms: u64,
 }
 
 /// The `[network]` section of `node.toml`.
@@ -146,6 +152,10 @@ impl From<EngineName> for EngineKind {
 
 fn default_data_dir() -> PathBuf {
     PathBuf::from("data")
+}
+
+fn default_anchor_ms() -> u64 {
+    60_000
 }
 
 fn default_interval() -> u64 {

@@ -99,8 +99,9 @@ fn every_committed_scenario_passes_on_both_engines() {
 /// 2ccb9f0e....; a034b066... since the four contracts decide who may read what (issue 20: a
 /// read check in each query, consent's `acts_for` and `same_org`, drug-trace built without
 /// panic messages) and the story's regulator takes the Regulator role in one more step, so that
-/// its `trace` and `vein_to_vein` reads are still answered.
-const DEMO_STORY_ROOT: &str = "a034b066ed86da2d01169b638ca3e1add8c8f7a413bf12355f26616e51c73b58";
+/// its `trace` and `vein_to_vein` reads are still answered; f624e91f... since drug-trace answers
+/// `consent_contract` (the accounting of disclosures asks each contract for its directory).
+const DEMO_STORY_ROOT: &str = "f624e91f0927eae5ae9059e0a4d6cefe558dfc26d3dd89e241e7d65ec25752dd";
 
 /// What the contracts' build made, to tell a changed build from changed behaviour when the pinned
 /// root differs: each contract's size and whether wasm-opt ran.

@@ -403,4 +403,11 @@ pub mod drug_trace {
     pub fn config() -> Config {
         crate::storage::config()
     }
+
+    /// The AccessConsent contract whose directory gives the roles (what a node's accounting of
+    /// disclosures asks, to know who acts for a subject).
+    #[query]
+    pub fn consent_contract() -> Address {
+        crate::storage::config().consent
+    }
 }

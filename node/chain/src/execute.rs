@@ -400,7 +400,7 @@ impl Chain {
                 } else {
                     // The nonce is already counted: a failed administration undoes the rest.
                     let saved = state.pending();
-                    match self.admin(state, tx.payload.sender, admin) {
+                    match self.admin(state, tx.payload.sender, admin, info.height) {
                         Ok(()) => TxStatus::Success,
                         Err(AdminError::Refused(error)) => {
                             state.restore(saved);

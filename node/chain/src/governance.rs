@@ -1,6 +1,7 @@
 //! Consortium governance: proposals to add or remove organisations and members, applied once a
 //! majority of organisations approved.
 
+use carechain_primitives::disclosure::AnchorRecord;
 use carechain_primitives::tx::{AdminAction, Proposal, PublicKey};
 use carechain_storage::{BlockState, StateKey, StoreError};
 
@@ -35,6 +36,9 @@ pub enum GovernanceError {
     /// No member with that key.
     #[error("no such member")]
     MemberNotFound,
+    /// A disclosure log anchor with fewer entries than the sender's last one: a log only grows.
+    #[error("a disclosure log only grows: the anchor has fewer entries than the last one")]
+    AnchorShrinks,
 }
 
 impl GovernanceError {
@@ -48,6 +52,7 @@ impl GovernanceError {
             GovernanceError::OrganisationNotFound => "organisation_not_found",
             GovernanceError::MemberExists => "member_exists",
             GovernanceError::MemberNotFound => "member_not_found",
+            GovernanceError::AnchorShrinks => "anchor_shrinks",
         }
     }
 }
@@ -75,12 +80,14 @@ impl From<StoreError> for AdminError {
 }
 
 impl Chain {
-    /// Consortium administration: a proposal needs approvals from a majority of organisations.
+    /// Consortium administration: a proposal needs approvals from a majority of organisations;
+    /// a disclosure log anchor is recorded for its sender at `height`.
     pub(crate) fn admin(
         &self,
         state: &BlockState,
         sender: PublicKey,
         action: &AdminAction,
+        height: u64,
     ) -> Result<(), AdminError> {
         let member = state
             .get_decoded::<MemberRecord>(&StateKey::Member(sender))?
@@ -101,6 +108,22 @@ impl Chain {
                     },
                 );
                 n
+            }
+            AdminAction::AnchorDisclosures { entries, head } => {
+                let key = StateKey::DisclosureAnchor(sender);
+                let last = state.get_decoded::<AnchorRecord>(&key)?;
+                if last.is_some_and(|l| *entries < l.entries) {
+                    return Err(GovernanceError::AnchorShrinks.into());
+                }
+                state.put(
+                    &key,
+                    &AnchorRecord {
+                        entries: *entries,
+                        head: *head,
+                        height,
+                    },
+                );
+                return Ok(());
             }
             AdminAction::Approve { proposal } => {
                 let mut record = state

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use carechain_primitives::disclosure::AnchorRecord;
 use carechain_primitives::tx::PublicKey;
 use carechain_runtime::{Address, BlockInfo, CallResult, Message};
 use carechain_storage::{CommittedState, StateKey, StateProof};
@@ -54,6 +55,17 @@ impl Chain {
             .store
             .state_value(&StateKey::Organisation(id.to_string()).encode())?
             .and_then(|v| OrgRecord::decode(&mut &v[..]).ok()))
+    }
+
+    /// The disclosure log head the node with key `node` anchored last, if any.
+    ///
+    /// # Errors
+    /// [`ChainError::Store`] if the state cannot be read.
+    pub fn disclosure_anchor(&self, node: &PublicKey) -> Result<Option<AnchorRecord>, ChainError> {
+        Ok(self
+            .store
+            .state_value(&StateKey::DisclosureAnchor(*node).encode())?
+            .and_then(|v| AnchorRecord::decode(&mut &v[..]).ok()))
     }
 
     /// A read-only call on the committed state.

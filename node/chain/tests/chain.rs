@@ -422,6 +422,57 @@ fn a_member_is_added_only_with_a_majority_of_organisations() {
 }
 
 #[test]
+fn a_disclosure_log_anchor_is_recorded_per_node_and_only_grows() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = open(dir.path(), EngineKind::Wasmtime);
+    let anchor = |signer: u8, nonce: u64, entries: u64, head: u8| {
+        tx(
+            signer,
+            nonce,
+            1_000_000,
+            Action::Admin(AdminAction::AnchorDisclosures {
+                entries,
+                head: [head; 32],
+            }),
+        )
+    };
+    let c = chain
+        .produce_block(
+            vec![anchor(1, 0, 5, 0xa5), anchor(2, 0, 1, 0xb1)],
+            T0 + 1,
+            public(1),
+        )
+        .unwrap();
+    assert!(c.receipts.iter().all(|r| r.status == TxStatus::Success));
+    let mine = chain.disclosure_anchor(&public(1)).unwrap().unwrap();
+    assert_eq!((mine.entries, mine.head, mine.height), (5, [0xa5; 32], 1));
+    assert_eq!(
+        chain
+            .disclosure_anchor(&public(2))
+            .unwrap()
+            .unwrap()
+            .entries,
+        1
+    );
+    assert!(chain.disclosure_anchor(&public(3)).unwrap().is_none());
+    // A node may not anchor a shorter log than it did: its past is fixed.
+    let c = chain
+        .produce_block(vec![anchor(1, 1, 4, 0x44)], T0 + 2, public(1))
+        .unwrap();
+    assert_eq!(
+        c.receipts[0].status,
+        TxStatus::Failed("anchor_shrinks".into())
+    );
+    assert_eq!(chain.disclosure_anchor(&public(1)).unwrap().unwrap(), mine);
+    let c = chain
+        .produce_block(vec![anchor(1, 2, 7, 0xa7)], T0 + 3, public(1))
+        .unwrap();
+    assert_eq!(c.receipts[0].status, TxStatus::Success);
+    let grown = chain.disclosure_anchor(&public(1)).unwrap().unwrap();
+    assert_eq!((grown.entries, grown.height), (7, 3));
+}
+
+#[test]
 fn a_database_of_another_chain_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     drop(open(dir.path(), EngineKind::Wasmtime));

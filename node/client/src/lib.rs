@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod book;
+pub mod fhir;
 mod sign;
 mod time;
 
@@ -23,8 +24,8 @@ use serde_json::Value;
 use carechain_primitives::tx::{Action, PublicKey, SignedTx, TxPayload};
 use carechain_rpc_api::auth::NodeIdentity;
 use carechain_rpc_api::{
-    BlockId, BlockView, Bytes, CarechainApiClient, EventFilter, EventView, HeaderView, Hex32,
-    Metadata, NodeStatus, ProofRequest, ProofView, QueryRequest, QueryResult, Submitted,
+    BlockId, BlockView, Bytes, CarechainApiClient, Disclosures, EventFilter, EventView, HeaderView,
+    Hex32, Metadata, NodeStatus, ProofRequest, ProofView, QueryRequest, QueryResult, Submitted,
     TransactionStatus, TxState,
 };
 use carechain_runtime::Address;
@@ -283,6 +284,35 @@ impl Client {
     /// [`ClientError`].
     pub fn state_proof(&self, request: ProofRequest) -> Result<ProofView, ClientError> {
         on_transport!(self, c => c.get_state_proof(request.clone())).map_err(|e| self.error(e))
+    }
+
+    /// `cc_disclosures`: this node's accounting of disclosures of `subject`, from log position
+    /// `from`, at most `limit` entries (the node's maximum if `None`).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub fn disclosures(
+        &self,
+        subject: Hex32,
+        from: u64,
+        limit: Option<u64>,
+    ) -> Result<Disclosures, ClientError> {
+        on_transport!(self, c => c.disclosures(subject, Some(from), limit))
+            .map_err(|e| self.error(e))
+    }
+
+    /// `cc_disclosureLog`: this node's whole disclosure log from `from` (at most `limit`),
+    /// under the node's read policy.
+    ///
+    /// # Errors
+    /// [`ClientError`]; without the grant, [`ClientError::Rpc`] with
+    /// [`carechain_rpc_api::codes::FORBIDDEN`].
+    pub fn disclosure_log(
+        &self,
+        from: u64,
+        limit: Option<u64>,
+    ) -> Result<Disclosures, ClientError> {
+        on_transport!(self, c => c.disclosure_log(Some(from), limit)).map_err(|e| self.error(e))
     }
 
     /// `cc_nextNonce`.

@@ -10,6 +10,7 @@
 pub mod block;
 #[cfg(feature = "commonware")]
 pub mod commonware;
+pub mod disclosure;
 pub mod genesis;
 pub mod hash;
 pub mod tx;

@@ -109,6 +109,14 @@ pub enum AdminAction {
         /// The proposal's number.
         proposal: u64,
     },
+    /// Anchor the head of the sender's (a node's) disclosure log: its number of entries and the
+    /// hash of the last one (see [`crate::disclosure`]). It may only grow.
+    AnchorDisclosures {
+        /// Entries in the log.
+        entries: u64,
+        /// The hash of the last entry.
+        head: [u8; 32],
+    },
 }
 
 /// What a transaction does.

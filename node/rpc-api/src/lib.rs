@@ -16,6 +16,8 @@
 //! | `cc_getStateProof` | `[ProofRequest]` | [`ProofView`]; a height older than the node's `state_history`: error [`codes::PRUNED`] |
 //! | `cc_nextNonce` | `[public_key]` | the nonce the key's next transaction should use |
 //! | `cc_status` | `[]` | [`NodeStatus`] |
+//! | `cc_disclosures` | `[subject, from?, limit?]` | [`Disclosures`]: this node's accounting of reads of the subject's records, to the subject's patients (per the consent directory of each contract read) and the read policy's `disclosures` roles |
+//! | `cc_disclosureLog` | `[from?, limit?]` | [`Disclosures`]: the whole log, under the read policy's `disclosures` roles, to verify it against its anchor |
 //! | `cc_subscribeEvents` | `[EventFilter?]` | notifications `cc_event`: an [`EventView`] per matching event of each new block |
 //! | `cc_subscribeHeads` | `[]` | notifications `cc_head`: each new block's [`HeaderView`] |
 //!
@@ -34,9 +36,10 @@ use jsonrpsee::proc_macros::rpc;
 
 pub use crate::hex::{Bytes, Hex32, unhex};
 pub use crate::types::{
-    ActionView, BlockEntry, BlockId, BlockTransactions, BlockView, EventFilter, EventView,
-    HeaderView, Metadata, NodeStatus, Outcome, ProofRequest, ProofView, QueryRequest, QueryResult,
-    ReceiptView, Submitted, TransactionStatus, TxState, TxView,
+    ActionView, AnchorView, BlockEntry, BlockId, BlockTransactions, BlockView, DisclosureHead,
+    DisclosureView, Disclosures, EventFilter, EventView, HeaderView, Metadata, NodeStatus, Outcome,
+    ProofRequest, ProofView, QueryRequest, QueryResult, ReceiptView, Submitted, TransactionStatus,
+    TxState, TxView,
 };
 
 /// JSON-RPC error codes beyond the standard ones (`-32700` parse error, `-32600` invalid
@@ -97,6 +100,24 @@ pub trait CarechainApi {
     /// account (else [`codes::FORBIDDEN`], reason `caller_mismatch`).
     #[method(name = "query", blocking, with_extensions)]
     fn query(&self, request: QueryRequest) -> RpcResult<QueryResult>;
+
+    /// This node's accounting of disclosures of `subject`: entries from log position `from`
+    /// (default 0), at most `limit` (default and most: 1,000). The subject's patients see the
+    /// reads of contracts whose consent directory links them to the subject; the read policy's
+    /// `disclosures` roles see all.
+    #[method(name = "disclosures", blocking, with_extensions)]
+    fn disclosures(
+        &self,
+        subject: Hex32,
+        from: Option<u64>,
+        limit: Option<u64>,
+    ) -> RpcResult<Disclosures>;
+
+    /// This node's whole disclosure log from `from` (at most `limit`, default and most 1,000),
+    /// with its head and anchor: for the read policy's `disclosures` roles (else
+    /// [`codes::FORBIDDEN`], reason `read_policy`), to check it was not rewritten.
+    #[method(name = "disclosureLog", blocking, with_extensions)]
+    fn disclosure_log(&self, from: Option<u64>, limit: Option<u64>) -> RpcResult<Disclosures>;
 
     /// A contract's metadata.
     #[method(name = "getMetadata")]

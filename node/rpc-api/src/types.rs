@@ -313,6 +313,81 @@ pub struct QueryRequest {
     /// Most gas the query may use (default a tenth of [`crate::MAX_QUERY_GAS`], at most it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gas: Option<u64>,
+    /// The purpose of use, an HL7 v3 ActReason code (`TREAT`, `ETREAT` for break-the-glass,
+    /// `HPAYMT`, ...): recorded with the read in the node's accounting of disclosures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+}
+
+/// One entry of a node's accounting of disclosures (see `carechain_primitives::disclosure`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosureView {
+    /// Its position in the serving node's log.
+    pub seq: u64,
+    /// The previous entry's hash.
+    pub prev: Hex32,
+    /// This entry's hash.
+    pub hash: Hex32,
+    /// When it was served (Unix milliseconds).
+    pub at_ms: u64,
+    /// Who read: the signing member key.
+    pub reader: Hex32,
+    /// The reader's organisation.
+    pub org: String,
+    /// The contract read.
+    pub contract: Hex32,
+    /// The query.
+    pub message: String,
+    /// Blake2b-256 of the query's input.
+    pub args_hash: Hex32,
+    /// Blake2b-256 of the answer.
+    pub result_hash: Hex32,
+    /// The subjects the read concerned.
+    pub subjects: Vec<Hex32>,
+    /// The purpose of use given, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// A break-the-glass read.
+    pub btg: bool,
+    /// `disclosed`, `refused` or `failed`.
+    pub outcome: String,
+    /// The consent directory governing the contract, if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<Hex32>,
+}
+
+/// A node's log head and its last anchor on chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosureHead {
+    /// The serving node's key (the key that anchors its log).
+    pub node: Hex32,
+    /// Entries in the log.
+    pub entries: u64,
+    /// The hash of the last one (zero if none).
+    pub head: Hex32,
+    /// The last anchor on chain: `(entries, head, height)`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchored: Option<AnchorView>,
+}
+
+/// A disclosure log head as anchored on chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnchorView {
+    /// Entries anchored.
+    pub entries: u64,
+    /// The anchored hash of the last of them.
+    pub head: Hex32,
+    /// The block that recorded it.
+    pub height: u64,
+}
+
+/// An answer of `cc_disclosures` or `cc_disclosureLog`: entries and where the log stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disclosures {
+    /// The entries, in log order.
+    pub entries: Vec<DisclosureView>,
+    /// The log's head and anchor.
+    pub head: DisclosureHead,
 }
 
 /// `cc_query`'s answer. Nothing is written.

@@ -6,9 +6,9 @@ use carechain_metadata::{ContractMetadata, Message};
 use carechain_primitives::tx::{PublicKey, TxHash};
 use carechain_rpc_api::auth::AuthError;
 use carechain_rpc_api::{
-    BlockId, BlockView, Bytes, CarechainApiServer, EventFilter, HeaderView, Hex32, MAX_QUERY_GAS,
-    Metadata, NodeStatus, Outcome, ProofRequest, ProofView, QueryRequest, QueryResult, Submitted,
-    TransactionStatus, TxState, codes, heads,
+    BlockId, BlockView, Bytes, CarechainApiServer, Disclosures, EventFilter, HeaderView, Hex32,
+    MAX_QUERY_GAS, Metadata, NodeStatus, Outcome, ProofRequest, ProofView, QueryRequest,
+    QueryResult, Submitted, TransactionStatus, TxState, codes, heads,
 };
 use carechain_runtime::Address;
 use carechain_service::{CommittedBlock, Node};
@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::auth::Caller;
+use crate::disclosures::{MAX_ENTRIES, Read, Recorder, acts_for};
 use crate::policy::{RawRead, ReadPolicy};
 use crate::views::{block_view, event_view, header_view, receipt_view, selected, tx_view};
 
@@ -27,6 +28,7 @@ use crate::views::{block_view, event_view, header_view, receipt_view, selected, 
 pub struct RpcServer {
     node: Arc<Node>,
     policy: Arc<ReadPolicy>,
+    recorder: Arc<Recorder>,
 }
 
 impl RpcServer {
@@ -35,6 +37,7 @@ impl RpcServer {
         RpcServer {
             node,
             policy: Arc::new(policy),
+            recorder: Arc::new(Recorder::default()),
         }
     }
 
@@ -221,7 +224,8 @@ impl CarechainApiServer for RpcServer {
     fn query(&self, ext: &Extensions, request: QueryRequest) -> RpcResult<QueryResult> {
         let node = &self.node;
         // The middleware admitted the call as a member; the contract sees that member.
-        let signer = caller(ext)?.key.address();
+        let signer_caller = caller(ext)?;
+        let signer = signer_caller.key.address();
         if request.caller.is_some_and(|c| Address(c.0) != signer) {
             return Err(crate::auth::refused(&AuthError::CallerMismatch));
         }
@@ -230,6 +234,7 @@ impl CarechainApiServer for RpcServer {
         let metadata = node.metadata(&contract).map_err(internal)?;
         let (input, message) = encode_input(metadata.as_deref(), &request)?;
         let gas = request.gas.unwrap_or(MAX_QUERY_GAS / 10).min(MAX_QUERY_GAS);
+        let input_bytes = input.clone();
         // A storage fault is this node's, not the contract's: INTERNAL, not an outcome.
         let result = node
             .chain()
@@ -256,6 +261,24 @@ impl CarechainApiServer for RpcServer {
             ),
             _ => (None, None),
         };
+        // The accounting of disclosures: recorded before the answer leaves the node.
+        self.recorder
+            .record(
+                node,
+                &Read {
+                    caller: &signer_caller,
+                    contract,
+                    metadata: metadata.as_deref(),
+                    message: message.as_ref(),
+                    input: &input_bytes,
+                    return_data: &result.return_data,
+                    value: value.as_ref(),
+                    revert: revert.as_ref(),
+                    success: outcome == Outcome::Success,
+                    purpose: request.purpose.as_deref(),
+                },
+            )
+            .map_err(store_error)?;
         Ok(QueryResult {
             outcome,
             failure,
@@ -263,6 +286,65 @@ impl CarechainApiServer for RpcServer {
             return_data: result.return_data.into(),
             result: value,
             error: revert,
+        })
+    }
+
+    fn disclosures(
+        &self,
+        ext: &Extensions,
+        subject: Hex32,
+        from: Option<u64>,
+        limit: Option<u64>,
+    ) -> RpcResult<Disclosures> {
+        let caller = caller(ext)?;
+        let limit = limit.unwrap_or(MAX_ENTRIES).min(MAX_ENTRIES) as usize;
+        let store = self.node.chain().store();
+        let entries = store
+            .disclosures_of(&subject.0, from.unwrap_or(0), limit)
+            .map_err(store_error)?;
+        let entries = if self.may(&caller, RawRead::Disclosures)? {
+            entries
+        } else {
+            // The subject's patients: each entry's own directory must link the reader.
+            let reader = caller.key.address();
+            let mut answers: Vec<(Option<[u8; 32]>, bool)> = Vec::new();
+            let mut linked = |directory: Option<[u8; 32]>| {
+                if let Some((_, yes)) = answers.iter().find(|(d, _)| *d == directory) {
+                    return *yes;
+                }
+                let yes =
+                    directory.is_some_and(|d| acts_for(&self.node, Address(d), reader, &subject.0));
+                answers.push((directory, yes));
+                yes
+            };
+            entries
+                .into_iter()
+                .filter(|e| linked(e.directory))
+                .collect()
+        };
+        Ok(Disclosures {
+            entries: entries.iter().map(crate::disclosures::view).collect(),
+            head: crate::disclosures::head(&self.node).map_err(store_error)?,
+        })
+    }
+
+    fn disclosure_log(
+        &self,
+        ext: &Extensions,
+        from: Option<u64>,
+        limit: Option<u64>,
+    ) -> RpcResult<Disclosures> {
+        self.raw_read(&caller(ext)?, RawRead::Disclosures)?;
+        let limit = limit.unwrap_or(MAX_ENTRIES).min(MAX_ENTRIES);
+        let entries = self
+            .node
+            .chain()
+            .store()
+            .disclosures(from.unwrap_or(0), limit)
+            .map_err(store_error)?;
+        Ok(Disclosures {
+            entries: entries.iter().map(crate::disclosures::view).collect(),
+            head: crate::disclosures::head(&self.node).map_err(store_error)?,
         })
     }
 

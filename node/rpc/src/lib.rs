@@ -9,6 +9,7 @@
 
 mod api;
 mod auth;
+mod disclosures;
 mod limit;
 pub mod policy;
 pub mod views;

@@ -41,6 +41,9 @@ pub enum RawRead {
     Events,
     /// `cc_getStateProof`: any state entry, contract storage included.
     StateProofs,
+    /// `cc_disclosureLog`, and `cc_disclosures` of any subject: who read which patient's
+    /// records through this node.
+    Disclosures,
 }
 
 impl RawRead {
@@ -51,6 +54,7 @@ impl RawRead {
             RawRead::Transactions => "other members' transactions",
             RawRead::Events => "every transaction's events",
             RawRead::StateProofs => "raw state",
+            RawRead::Disclosures => "the disclosure log",
         }
     }
 }
@@ -71,6 +75,11 @@ pub struct ReadPolicy {
     /// Who may read state entries with their proofs.
     #[serde(default = "oversight")]
     pub state_proofs: Vec<Grant>,
+    /// Who may read this node's whole disclosure log (every subject's accounting). Default:
+    /// regulators only — a validator executes every block, but who read which patient's
+    /// records through this node is not its business.
+    #[serde(default = "regulators")]
+    pub disclosures: Vec<Grant>,
 }
 
 /// The default grant of every raw read: validators and regulators.
@@ -81,6 +90,11 @@ fn oversight() -> Vec<Grant> {
     ]
 }
 
+/// The default grant of the disclosure log: regulators.
+fn regulators() -> Vec<Grant> {
+    vec![Grant::Kind(OrgKindName::Regulator)]
+}
+
 impl Default for ReadPolicy {
     fn default() -> Self {
         ReadPolicy {
@@ -88,6 +102,7 @@ impl Default for ReadPolicy {
             transactions: oversight(),
             events: oversight(),
             state_proofs: oversight(),
+            disclosures: regulators(),
         }
     }
 }
@@ -110,6 +125,7 @@ impl ReadPolicy {
             RawRead::Transactions => &self.transactions,
             RawRead::Events => &self.events,
             RawRead::StateProofs => &self.state_proofs,
+            RawRead::Disclosures => &self.disclosures,
         };
         let by_role = |role: RoleName| caller.roles.contains(&NodeRole::from(role));
         if grants

@@ -25,6 +25,8 @@ pub enum StateKey {
     NextProposal,
     /// The ids of all organisations.
     Organisations,
+    /// The disclosure log head a node anchored, by the node's key.
+    DisclosureAnchor(PublicKey),
 }
 
 impl StateKey {
@@ -59,6 +61,10 @@ impl StateKey {
             }
             StateKey::NextProposal => out.push(6),
             StateKey::Organisations => out.push(7),
+            StateKey::DisclosureAnchor(k) => {
+                out.push(8);
+                out.extend_from_slice(&k.0);
+            }
         }
         out
     }

@@ -35,6 +35,7 @@ use crate::keys::StateKey;
 use crate::pending::Pending;
 use crate::tree::{StateProof, Tree};
 
+mod disclosures;
 mod reader;
 use reader::{EmptyTree, TreeReader};
 
@@ -59,6 +60,8 @@ const CF_PREIMAGES: &str = "preimages";
 /// [`STALE_NODE`]: a tree node's key) or whose value it replaced (kind [`WRITTEN_VALUE`]: a key
 /// hash). Empty values.
 const CF_STALE: &str = "stale";
+/// The node's disclosure log (`store/disclosures.rs`): not state, and never pruned.
+const CF_DISCLOSURES: &str = "disclosures";
 
 const STALE_NODE: u8 = 0;
 const WRITTEN_VALUE: u8 = 1;
@@ -68,7 +71,7 @@ const WRITTEN_VALUE: u8 = 1;
 /// as an archive, do not count).
 const PRUNE_PER_COMMIT: u64 = 4;
 
-const COLUMN_FAMILIES: [&str; 11] = [
+const COLUMN_FAMILIES: [&str; 12] = [
     CF_META,
     CF_BLOCKS,
     CF_BLOCK_HASHES,
@@ -80,6 +83,7 @@ const COLUMN_FAMILIES: [&str; 11] = [
     CF_TREE_VALUES,
     CF_PREIMAGES,
     CF_STALE,
+    CF_DISCLOSURES,
 ];
 
 const HEAD: &[u8] = b"head";
@@ -173,6 +177,8 @@ pub struct Store {
     db: DB,
     cache: Cache,
     history: StateHistory,
+    /// Held while an entry is appended to the disclosure log (`store/disclosures.rs`).
+    disclosure_lock: std::sync::Mutex<()>,
     /// See [`Store::inject_read_fault`].
     #[cfg(feature = "fault-injection")]
     read_fault: std::sync::Mutex<Option<Vec<u8>>>,
@@ -251,7 +257,7 @@ impl Store {
         options.create_missing_column_families(true);
         options.set_compression_type(rocksdb::DBCompressionType::Lz4);
         // One memory budget for the memtables of all column families (by default each of the
-        // eleven may hold two 64 MiB memtables): resident memory stays bounded under full blocks.
+        // twelve may hold two 64 MiB memtables): resident memory stays bounded under full blocks.
         options.set_db_write_buffer_size(MEMTABLE_BUDGET);
         // One block cache for all column families, of the kind and size RocksDB makes when none
         // is given (a 32 MiB HyperClockCache). Index and filter blocks stay with their tables:
@@ -270,6 +276,7 @@ impl Store {
             db,
             cache,
             history,
+            disclosure_lock: std::sync::Mutex::new(()),
             #[cfg(feature = "fault-injection")]
             read_fault: std::sync::Mutex::new(None),
             #[cfg(feature = "fault-injection")]

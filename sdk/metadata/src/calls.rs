@@ -133,6 +133,15 @@ impl ContractMetadata {
         Ok(v)
     }
 
+    /// Every value of the contract type `name` (say `SubjectId`) within `value`, a JSON value of
+    /// type `ty` as this crate decodes it, in order: how a node finds the subjects a query's
+    /// arguments and answer concern.
+    pub fn find_named(&self, ty: &Ty, value: &Value, name: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        Types::new(&self.types, &crate::codec::NoNames).find_named(ty, value, name, &mut out, 0);
+        out
+    }
+
     /// Decodes a message's return data to JSON.
     ///
     /// # Errors

@@ -252,6 +252,103 @@ impl<'a> Types<'a> {
         }
     }
 
+    /// Pushes onto `out` every value of the named type `name` within `v`, a JSON value of `ty`
+    /// as [`Types::decode`] spells it. Parts of `v` that do not have the shape `ty` gives are
+    /// skipped (nothing of them is reported).
+    pub(crate) fn find_named(
+        &self,
+        ty: &Ty,
+        v: &Value,
+        name: &str,
+        out: &mut Vec<Value>,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let d = depth + 1;
+        match (ty, v) {
+            (Ty::Named(n), _) if n == name => out.push(v.clone()),
+            (Ty::Vec(inner), Value::Array(items)) => {
+                for item in items {
+                    self.find_named(inner, item, name, out, d);
+                }
+            }
+            (Ty::Array(inner, _), Value::Array(items)) => {
+                for item in items {
+                    self.find_named(inner, item, name, out, d);
+                }
+            }
+            (Ty::Option(_), Value::Null) => {}
+            (Ty::Option(inner), _) => {
+                let inner_v = match v {
+                    Value::Object(m) if self.nullable(inner) => {
+                        m.get("some").unwrap_or(&Value::Null)
+                    }
+                    _ => v,
+                };
+                self.find_named(inner, inner_v, name, out, d);
+            }
+            (Ty::Result(ok, err), Value::Object(m)) => {
+                if let Some(x) = m.get("ok") {
+                    self.find_named(ok, x, name, out, d);
+                }
+                if let Some(x) = m.get("err") {
+                    self.find_named(err, x, name, out, d);
+                }
+            }
+            (Ty::Tuple(items), Value::Array(vals)) => {
+                for (t, x) in items.iter().zip(vals) {
+                    self.find_named(t, x, name, out, d);
+                }
+            }
+            (Ty::Named(n), _) => match self.defs.get(n) {
+                Some(TypeDef::Struct { fields, .. }) => {
+                    self.find_in_fields(fields, v, name, out, d)
+                }
+                Some(TypeDef::Enum { variants, .. }) => {
+                    if let Value::Object(m) = v {
+                        for variant in variants {
+                            if let Some(x) = m.get(&variant.name) {
+                                self.find_in_fields(&variant.fields, x, name, out, d);
+                            }
+                        }
+                    }
+                }
+                None => {}
+            },
+            _ => {}
+        }
+    }
+
+    fn find_in_fields(
+        &self,
+        fields: &[Field],
+        v: &Value,
+        name: &str,
+        out: &mut Vec<Value>,
+        d: usize,
+    ) {
+        let named = fields.iter().all(|f| f.name.is_some());
+        match (fields.len(), named, v) {
+            (0, _, _) => {}
+            (_, true, Value::Object(m)) => {
+                for f in fields {
+                    if let Some(x) = f.name.as_ref().and_then(|n| m.get(n)) {
+                        self.find_named(&f.ty, x, name, out, d);
+                    }
+                }
+            }
+            (1, false, _) => self.find_named(&fields[0].ty, v, name, out, d),
+            (_, false, Value::Array(vals)) => {
+                for (f, x) in fields.iter().zip(vals) {
+                    self.find_named(&f.ty, x, name, out, d);
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn def(&self, name: &str) -> Result<&'a TypeDef, CodecError> {
         self.defs
             .get(name)

@@ -164,6 +164,10 @@ pub struct QueryArgs {
     /// else the chain directory's node key.
     #[arg(long = "as")]
     pub caller: Option<String>,
+    /// The purpose of use (an HL7 v3 ActReason code: TREAT, ETREAT for break-the-glass,
+    /// HPAYMT, ...), recorded with the read in the node's accounting of disclosures.
+    #[arg(long)]
+    pub purpose: Option<String>,
     #[command(flatten)]
     connection: Connection,
 }
@@ -236,7 +240,7 @@ pub struct StatusArgs {
 
 /// Prints a JSON document on one line. A reader that went away (`| head`) ends the command
 /// quietly, as for any Unix tool, instead of a panic.
-fn print(value: &impl serde::Serialize) {
+pub(crate) fn print(value: &impl serde::Serialize) {
     use std::io::Write;
     match serde_json::to_string(value) {
         Ok(line) => {
@@ -252,7 +256,7 @@ fn print(value: &impl serde::Serialize) {
 }
 
 /// Runs a client command body, mapping errors to exit codes.
-fn finish(result: anyhow::Result<u8>) -> u8 {
+pub(crate) fn finish(result: anyhow::Result<u8>) -> u8 {
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -469,6 +473,7 @@ pub fn query(args: &QueryArgs) -> u8 {
         let out = client.query(QueryRequest {
             contract: Hex32(contract.0),
             input: Some(input.into()),
+            purpose: args.purpose.clone(),
             ..QueryRequest::default()
         })?;
         print(&out);

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod anchor;
 pub mod client;
+pub mod disclosures;
 pub mod exec;
 pub mod init;
 mod lifecycle;
@@ -33,6 +35,8 @@ pub mod exit {
     pub const TX_FAILED: u8 = 5;
     /// `proof`: the proof does not verify against the block's state root.
     pub const PROOF_INVALID: u8 = 6;
+    /// `disclosures --verify`: a node's disclosure log does not lead to the head it anchored.
+    pub const LOG_TAMPERED: u8 = 7;
 }
 
 /// Carechain: a permissioned chain with a deterministic, gas-metered WebAssembly contract VM for
@@ -71,6 +75,9 @@ enum Command {
     Query(client::QueryArgs),
     /// Print contract events of past blocks, or follow new ones (--follow).
     Events(client::EventsArgs),
+    /// A subject's accounting of disclosures (who read its records, when, why) from each node,
+    /// as JSON lines or FHIR AuditEvents; or (--verify) a node's log against its anchor.
+    Disclosures(disclosures::DisclosuresArgs),
     /// Fetch a state entry with its Merkle proof and verify it against the block's state root.
     Proof(client::ProofArgs),
     /// A transaction's state and receipt.
@@ -102,6 +109,7 @@ pub fn main() -> ExitCode {
         Command::Query(args) => client::query(&args),
         Command::Events(args) => client::events(&args),
         Command::Proof(args) => client::proof(&args),
+        Command::Disclosures(args) => disclosures::run(&args),
         Command::Tx(args) => client::tx(&args),
         Command::Block(args) => client::block(&args),
         Command::Status(args) => client::status(&args),

@@ -48,6 +48,10 @@ pub struct RunArgs {
     /// Most JSON-RPC calls per second on one connection (a batch counts each of its calls).
     #[arg(long, default_value_t = 20_000)]
     pub rpc_rate_limit: u32,
+    /// How often to anchor the disclosure log on chain; overrides `disclosure_anchor_ms` of
+    /// node.toml (0: never).
+    #[arg(long)]
+    pub disclosure_anchor_ms: Option<u64>,
 }
 
 /// An engine on the command line.
@@ -115,6 +119,9 @@ fn open_node(args: &RunArgs) -> anyhow::Result<(ChainDir, ed25519_dalek::Signing
     if let Some(ms) = args.block_interval_ms {
         dir.config.block_interval_ms = ms;
     }
+    if let Some(ms) = args.disclosure_anchor_ms {
+        dir.config.disclosure_anchor_ms = ms;
+    }
     let key = dir.validator_key()?;
     let proposer = PublicKey(key.verifying_key().to_bytes());
     let chain = Chain::open_with(
@@ -175,7 +182,7 @@ fn network_mode(args: &RunArgs) -> anyhow::Result<Option<()>> {
 }
 
 async fn serve(args: &RunArgs) -> anyhow::Result<()> {
-    let (dir, _key, node) = open_node(args)?;
+    let (dir, key, node) = open_node(args)?;
     let head = node.chain().head()?;
     let max_tx = dir.genesis.max_tx_bytes;
     let metrics_addr = metrics_addr(args, &dir);
@@ -194,6 +201,12 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
     let policy = dir.config.read_policy.clone();
     let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, limits, policy).await?;
     let producer = node.spawn_producer();
+    super::anchor::spawn(
+        node.clone(),
+        key,
+        dir.genesis.chain_id.clone(),
+        Duration::from_millis(dir.config.disclosure_anchor_ms),
+    );
     super::lifecycle::print_started(
         json!({"chain_id": dir.genesis.chain_id}),
         rpc_addr,

@@ -214,6 +214,12 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
 
     let policy = dir.config.read_policy.clone();
     let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, rpc_limits, policy).await?;
+    super::anchor::spawn(
+        node.clone(),
+        ed25519_dalek::SigningKey::from_bytes(&seed),
+        genesis.chain_id.clone(),
+        Duration::from_millis(dir.config.disclosure_anchor_ms),
+    );
     let head = node.chain().head()?;
     super::lifecycle::print_started(
         json!({
