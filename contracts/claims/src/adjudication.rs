@@ -56,11 +56,15 @@ pub(crate) fn adjudicate(
             None => rejection(&c, RejectReason::CoverageInactive, plan_year)?,
             Some(coverage) => {
                 let r = price(&c, &necessary, &coverage.plan, plan_year)?;
-                let n = CONTENT.get(&c.content_key).unwrap_or(0);
-                CONTENT.insert(
-                    &c.content_key,
-                    &n.checked_add(1).ok_or(Error::ArithmeticOverflow)?,
-                );
+                // Only a claim adjudicated on its merits anchors later duplicates: one denied
+                // as a duplicate (CO-18) does not.
+                if !duplicate_denial(&r) {
+                    let n = CONTENT.get(&c.content_key).unwrap_or(0);
+                    CONTENT.insert(
+                        &c.content_key,
+                        &n.checked_add(1).ok_or(Error::ArithmeticOverflow)?,
+                    );
+                }
                 r
             }
         }
@@ -245,11 +249,13 @@ pub(crate) fn reverse(original: &Claim) -> Result<i64, Error> {
             PRIOR_AUTHS.insert(&auth_key, &a);
         }
     }
-    let n = CONTENT.get(&original.content_key).unwrap_or(0);
-    if n > 1 {
-        CONTENT.insert(&original.content_key, &(n - 1));
-    } else {
-        CONTENT.remove(&original.content_key);
+    if !duplicate_denial(r) {
+        let n = CONTENT.get(&original.content_key).unwrap_or(0);
+        if n > 1 {
+            CONTENT.insert(&original.content_key, &(n - 1));
+        } else {
+            CONTENT.remove(&original.content_key);
+        }
     }
     Ok(r.totals.benefit)
 }

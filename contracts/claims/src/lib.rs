@@ -49,11 +49,14 @@ mod validation;
 /// * **Plan year** = the calendar year (UTC) of the service date; accumulators are kept per
 ///   (coverage, plan year). The year is computed from Unix seconds with integer civil-calendar
 ///   arithmetic (query `plan_year`).
-/// * **Exact duplicate**: every line `CO-18` (`DUPLICATE_GROUP`; some payers use `OA-18`). The
-///   content key is the Blake2b-256 of the SCALE encoding of `(subject, provider, service_date,
-///   lines)` where lines are `(proc_code, units, charge)` sorted (line numbers and prior-auth
-///   references excluded); a claim is a duplicate while another version with that key is
-///   Adjudicated or Paid.
+/// * **Exact duplicate** (CARC 18, "exact duplicate claim/service"): every line `CO-18`
+///   (`DUPLICATE_GROUP`; some payers use `OA-18`). The content key is the Blake2b-256 of the
+///   SCALE encoding of `(subject, provider, service_date, lines)` where lines are
+///   `(proc_code, units)` sorted: the same service, whatever was charged for it (line numbers,
+///   charges and prior-auth references excluded; the same service billed a cent higher is
+///   still a duplicate). A claim is a duplicate while another version with that key is
+///   Adjudicated or Paid on its merits; a version denied as a duplicate is never itself an
+///   anchor, so once the original is voided or replaced the service can be billed again.
 /// * **Not covered**: a line whose code has no fee-schedule entry or no benefit in the plan is
 ///   denied `CO-204` ("not covered under the patient's current benefit plan").
 /// * **Rejections are not 835 denials**: a consent or coverage failure rejects the claim

@@ -110,6 +110,15 @@ pub(crate) fn price_line(
 
 /// Adjudicates every line of an accepted claim (duplicate check, then line by line), and
 /// stores the accumulators and prior-auth units it used.
+/// True if `r` denied every line as an exact duplicate (CO-18): such a version never became a
+/// duplicate anchor itself, so reversing it takes none away.
+pub(crate) fn duplicate_denial(r: &ClaimResponse) -> bool {
+    !r.lines.is_empty()
+        && r.lines.iter().all(|l| {
+            matches!(&l.adjustments[..], [a] if a.group == DUPLICATE_GROUP && a.carc == CARC_DUPLICATE)
+        })
+}
+
 pub(crate) fn price(
     c: &Claim,
     necessary: &[bool],

@@ -36,13 +36,14 @@ pub(crate) fn index_claim(subject: SubjectId, key: &ClaimKey) -> Result<(), Erro
     Ok(())
 }
 
-/// H(subject, provider, service_date, sorted (proc_code, units, charge) of the lines).
+/// H(subject, provider, service_date, sorted (proc_code, units) of the lines): the service,
+/// not what was billed for it, so the same service billed one cent higher is still a duplicate.
 pub(crate) fn content_key(claim: &NewClaim, provider: Address) -> Hash {
     // Sorted by inserting each line in place: claims have few lines, and `sort_unstable`
     // brings ~3 KB of sorting code. Equal lines are identical, so the order is the same.
-    let mut lines: Vec<(ProcCode, u32, i64)> = Vec::with_capacity(claim.lines.len());
+    let mut lines: Vec<(ProcCode, u32)> = Vec::with_capacity(claim.lines.len());
     for l in &claim.lines {
-        let line = (l.proc_code.clone(), l.units, l.charge);
+        let line = (l.proc_code.clone(), l.units);
         let at = lines.partition_point(|x| *x <= line);
         lines.insert(at, line);
     }
