@@ -102,8 +102,10 @@ fn every_committed_scenario_passes_on_both_engines() {
 /// its `trace` and `vein_to_vein` reads are still answered; f624e91f... since drug-trace answers
 /// `consent_contract` (the accounting of disclosures asks each contract for its directory);
 /// c817bc76... since claims' duplicate key leaves out the charge and a CO-18 denial anchors nothing
-/// (issue 22 item 3; the story bills one claim once, so only the code changed).
-const DEMO_STORY_ROOT: &str = "c817bc76855fd3c447bad24bf83c15fcfdb3a06962b112b309744f1613201408";
+/// (issue 22 item 3; the story bills one claim once, so only the code changed); 743a540c... since
+/// a rejected replacement leaves its original standing and payment deltas net against what was
+/// actually paid (items 1 and 2; the story replaces and voids nothing).
+const DEMO_STORY_ROOT: &str = "743a540c473f3ca2b9aaa43baf841cf899afb6c5a4aa48a6d17fd7e572a58c4d";
 
 /// What the contracts' build made, to tell a changed build from changed behaviour when the pinned
 /// root differs: each contract's size and whether wasm-opt ran.

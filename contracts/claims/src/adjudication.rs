@@ -32,41 +32,45 @@ pub(crate) fn adjudicate(
     let plan_year = year_of(c.service_date)?;
     let at = now();
 
-    // A replacement: the original gives way first (reversed, then Replaced).
-    let replaced = if c.frequency == Frequency::Replacement {
-        let prev = version.checked_sub(1).ok_or(Error::ArithmeticOverflow)?;
-        let original_key = (claim.clone(), prev);
-        let Some(mut original) = CLAIMS.get(&original_key) else {
-            panic!("replacement {version} has no original version {prev}");
+    // Front-end checks first: a claim (a replacement too) that fails them is rejected, as a
+    // 277CA rejection is, and a rejected replacement leaves its original standing.
+    let coverage = if consent_permits(by, c.subject)? {
+        coverage_in_force(&c).ok_or(RejectReason::CoverageInactive)
+    } else {
+        Err(RejectReason::ConsentDenied)
+    };
+
+    // An accepted replacement: the original gives way (reversed, then Replaced) before the
+    // replacement is priced, so it gets back the accumulators and prior-auth units.
+    let replaced = if c.frequency == Frequency::Replacement && coverage.is_ok() {
+        let Some((prev, mut original)) = standing_at(&claim, version.saturating_sub(1)) else {
+            panic!("replacement {version} has no standing original");
         };
         let from = original.status;
-        let old_benefit = reverse(&original)?;
+        let paid = net_paid(&claim, prev, &original);
+        reverse(&original)?;
         original.status = ClaimStatus::Replaced;
         original.updated_at = at;
-        CLAIMS.insert(&original_key, &original);
-        Some((prev, from, old_benefit))
+        CLAIMS.insert(&(claim.clone(), prev), &original);
+        Some((prev, from, paid))
     } else {
         None
     };
 
-    let mut response = if !consent_permits(by, c.subject)? {
-        rejection(&c, RejectReason::ConsentDenied, plan_year)?
-    } else {
-        match coverage_in_force(&c) {
-            None => rejection(&c, RejectReason::CoverageInactive, plan_year)?,
-            Some(coverage) => {
-                let r = price(&c, &necessary, &coverage.plan, plan_year)?;
-                // Only a claim adjudicated on its merits anchors later duplicates: one denied
-                // as a duplicate (CO-18) does not.
-                if !duplicate_denial(&r) {
-                    let n = CONTENT.get(&c.content_key).unwrap_or(0);
-                    CONTENT.insert(
-                        &c.content_key,
-                        &n.checked_add(1).ok_or(Error::ArithmeticOverflow)?,
-                    );
-                }
-                r
+    let mut response = match coverage {
+        Err(reason) => rejection(&c, reason, plan_year)?,
+        Ok(coverage) => {
+            let r = price(&c, &necessary, &coverage.plan, plan_year)?;
+            // Only a claim adjudicated on its merits anchors later duplicates: one denied as a
+            // duplicate (CO-18) does not.
+            if !duplicate_denial(&r) {
+                let n = CONTENT.get(&c.content_key).unwrap_or(0);
+                CONTENT.insert(
+                    &c.content_key,
+                    &n.checked_add(1).ok_or(Error::ArithmeticOverflow)?,
+                );
             }
+            r
         }
     };
     let from = c.status;
@@ -74,17 +78,18 @@ pub(crate) fn adjudicate(
         Some(reason) => ClaimStatus::Rejected(reason),
         None => ClaimStatus::Adjudicated,
     };
-    if let Some((prev, original_from, old_benefit)) = replaced {
-        let payment_delta = if original_from == ClaimStatus::Paid {
-            Some(
+    if let Some((prev, original_from, paid)) = replaced {
+        // Against what was actually paid on the claim (its original's payment, or the one
+        // before if the original was itself an unpaid replacement).
+        let payment_delta = match paid {
+            Some(p) => Some(
                 response
                     .totals
                     .benefit
-                    .checked_sub(old_benefit)
+                    .checked_sub(p)
                     .ok_or(Error::ArithmeticOverflow)?,
-            )
-        } else {
-            None
+            ),
+            None => None,
         };
         response.payment_delta = payment_delta;
         env().emit(&ClaimReplaced {
@@ -132,7 +137,7 @@ pub(crate) fn adjudicate(
 
 pub(crate) fn record_payment(claim: ClaimKey, amount: i64, trace_hash: Hash) -> Result<(), Error> {
     let by = require(Role::Payer)?;
-    let (version, mut c) = latest(&claim)?;
+    let (version, mut c) = standing(&claim)?;
     if c.payer != by {
         return Err(Error::NotClaimPayer);
     }

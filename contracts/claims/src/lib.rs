@@ -71,15 +71,20 @@ mod validation;
 ///   (not by lines denied later for medical necessity or non-coverage); an auth whose units are
 ///   all used becomes Exhausted. A replaced or voided claim gives its units back. The payer may
 ///   re-record an auth with any status (appeals overturn denials); units used are kept.
-/// * **Replacement (7)** is processed when the payer adjudicates it: the original's accumulator
-///   and prior-auth contributions are reversed and it becomes Replaced first, then the
-///   replacement goes through every check. A rejected replacement pays 0, so `payment_delta` is
-///   then `-old_benefit`; the provider may resubmit with frequency 1.
+/// * **Replacement (7)** is processed when the payer adjudicates it. Consent and coverage come
+///   first: a replacement that fails them is rejected as a 277CA front-end rejection is, and the
+///   original stands untouched (not reversed, not Replaced; a later void or replacement acts on
+///   it, and a new original under its id is still `DuplicateClaimId`). An accepted replacement
+///   reverses the original's accumulator and prior-auth contributions, marks it Replaced, and
+///   is then priced.
 /// * **Void (8)** takes effect when the provider submits it (there is nothing to judge): the
-///   original is reversed and Voided; the void is not stored as a new version.
-/// * **`payment_delta`** is present only when the original was Paid (nothing to recoup
-///   otherwise). `record_payment` of a replacement pays that version's whole benefit (its new
-///   835 `CLP`); the reversal (`CLP02 = 22`) is what `payment_delta` nets against it.
+///   standing version is reversed and Voided; the void is not stored as a new version.
+/// * **`payment_delta`** nets against what was actually paid on the claim: the payment of the
+///   latest paid version in its line of replacements (a replacement adjudicated but not yet
+///   paid leaves what its original was paid). A void's delta takes all of it back (the 835
+///   reversal, `CLP02 = 22`); a replacement's is its benefit minus it. None if nothing was ever
+///   paid. `record_payment` of a replacement pays that version's whole benefit (its new 835
+///   `CLP`).
 /// * **Service dates** must not be in the future (`FutureTimestamp`, P3). Lines are numbered
 ///   1..n in order (`LX01`), at most 50 per claim (837P). Procedure codes are 5 characters
 ///   (CPT or HCPCS Level II: digits and capital letters).
@@ -170,11 +175,12 @@ pub mod claims {
     }
 
     /// Submits a claim (837P) as the billing provider; returns its version. Provider only.
-    /// * Original (1): a new `(provider, claim_id)`, or a resubmission if the latest version
-    ///   was Rejected (`DuplicateClaimId` otherwise).
-    /// * Replacement (7): stored as the next version, to be adjudicated; the latest version
+    /// Each acts on the standing version (the latest, past rejected replacements).
+    /// * Original (1): a new `(provider, claim_id)`, or a resubmission of a Rejected one
+    ///   (`DuplicateClaimId` otherwise).
+    /// * Replacement (7): stored as the next version, to be adjudicated; the standing version
     ///   must be Adjudicated or Paid (`OriginalNotFound`, `InvalidTransition`).
-    /// * Void (8): the latest version (Adjudicated or Paid) is voided at once and its
+    /// * Void (8): the standing version (Adjudicated or Paid) is voided at once and its
     ///   accumulator and prior-auth contributions reversed; returns the voided version.
     #[message]
     pub fn submit_claim(claim: NewClaim) -> Result<u32, Error> {
@@ -182,9 +188,10 @@ pub mod claims {
     }
 
     /// Adjudicates the latest version of a claim (Submitted) as its payer, with the payer's
-    /// medical-necessity decision for every line. In order: (for a replacement, the original is
-    /// reversed and Replaced;) consent (HPAYMT, asked of AccessConsent and logged there) and
-    /// coverage, which reject the claim if they fail; the exact-duplicate check (every line
+    /// medical-necessity decision for every line. In order: consent (HPAYMT, asked of
+    /// AccessConsent and logged there) and coverage, which reject the claim if they fail (a
+    /// rejected replacement leaves its original standing); for an accepted replacement, the
+    /// original is reversed and Replaced; the exact-duplicate check (every line
     /// CO-18); then each line in order — prior authorisation (CO-197), medical necessity
     /// (CO-50), coverage of the code (CO-204), allowed amount (CO-45), deductible (PR-1), copay
     /// (PR-3), coinsurance (PR-2), OOP cap — updating the accumulators after each line.
@@ -197,7 +204,7 @@ pub mod claims {
         crate::adjudication::adjudicate(claim, line_determinations)
     }
 
-    /// Records the payment of the latest version of a claim (Adjudicated -> Paid; 835
+    /// Records the payment of the standing version of a claim (Adjudicated -> Paid; 835
     /// `BPR`/`TRN`). Its payer only; `amount` must equal the total benefit.
     #[message]
     pub fn record_payment(claim: ClaimKey, amount: i64, trace_hash: Hash) -> Result<(), Error> {

@@ -18,6 +18,45 @@ pub(crate) fn claim_state(s: ClaimStatus) -> State {
     }
 }
 
+/// The version that stands at or below `version`: walking down past replacements that were
+/// rejected (a rejected replacement leaves its original standing, as a 277CA front-end
+/// rejection does).
+pub(crate) fn standing_at(key: &ClaimKey, mut version: u32) -> Option<(u32, Claim)> {
+    while version > 0 {
+        let c = CLAIMS.get(&(key.clone(), version))?;
+        if !(c.frequency == Frequency::Replacement && matches!(c.status, ClaimStatus::Rejected(_)))
+        {
+            return Some((version, c));
+        }
+        version -= 1;
+    }
+    None
+}
+
+/// The claim's standing version: its latest, unless that is a rejected replacement.
+pub(crate) fn standing(key: &ClaimKey) -> Result<(u32, Claim), Error> {
+    let version = VERSIONS.get(key).ok_or(Error::ClaimNotFound)?;
+    standing_at(key, version).ok_or(Error::ClaimNotFound)
+}
+
+/// What the payer has paid on the claim as of version `version` (`c`): the payment of the
+/// latest paid version in its line of replacements. A replacement adjudicated but not yet paid
+/// leaves what its original was paid; `None` if no version was ever paid.
+pub(crate) fn net_paid(key: &ClaimKey, mut version: u32, c: &Claim) -> Option<i64> {
+    let mut current = c.clone();
+    loop {
+        if let Some(p) = &current.payment {
+            return Some(p.amount);
+        }
+        if current.frequency != Frequency::Replacement {
+            return None;
+        }
+        let (v, original) = standing_at(key, version.saturating_sub(1))?;
+        version = v;
+        current = original;
+    }
+}
+
 pub(crate) fn latest(key: &ClaimKey) -> Result<(u32, Claim), Error> {
     let version = VERSIONS.get(key).ok_or(Error::ClaimNotFound)?;
     let c = CLAIMS

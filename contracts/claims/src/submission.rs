@@ -20,11 +20,11 @@ pub(crate) fn submit_claim(claim: NewClaim) -> Result<u32, Error> {
         claim_id: claim.claim_id.clone(),
     };
     let latest = VERSIONS.get(&key).unwrap_or(0);
-    let previous = if latest > 0 {
-        CLAIMS.get(&(key.clone(), latest))
-    } else {
-        None
-    };
+    // Every frequency acts on the standing version: a rejected replacement left its original
+    // standing (so a new original is still a duplicate id, and a void or replacement acts on
+    // that original); a new original may follow a rejected original.
+    let (standing_version, previous) =
+        standing_at(&key, latest).map_or((0, None), |(v, c)| (v, Some(c)));
     match (claim.frequency, &previous) {
         (Frequency::Original, None) => {}
         (Frequency::Original, Some(p)) => {
@@ -53,20 +53,23 @@ pub(crate) fn submit_claim(claim: NewClaim) -> Result<u32, Error> {
     let at = now();
     if let (Frequency::Void, Some(mut original)) = (claim.frequency, previous.clone()) {
         let from = original.status;
-        let old_benefit = reverse(&original)?;
+        // The 835 reversal (CLP02 = 22) takes back what was actually paid on the claim: the
+        // voided version's payment, or, for a replacement adjudicated but not yet paid, what
+        // its original was paid.
+        let paid = net_paid(&key, standing_version, &original);
+        reverse(&original)?;
         original.status = ClaimStatus::Voided;
         original.updated_at = at;
-        CLAIMS.insert(&(key.clone(), latest), &original);
-        let payment_delta = if from == ClaimStatus::Paid {
-            Some(old_benefit.checked_neg().ok_or(Error::ArithmeticOverflow)?)
-        } else {
-            None
+        CLAIMS.insert(&(key.clone(), standing_version), &original);
+        let payment_delta = match paid {
+            Some(p) => Some(p.checked_neg().ok_or(Error::ArithmeticOverflow)?),
+            None => None,
         };
         env().emit(&ClaimVoided {
             provider: by,
             claim_id: key.claim_id,
             subject: original.subject,
-            version: latest,
+            version: standing_version,
             from,
             to: original.status,
             payment_delta,
@@ -74,7 +77,7 @@ pub(crate) fn submit_claim(claim: NewClaim) -> Result<u32, Error> {
             by,
             at,
         });
-        return Ok(latest);
+        return Ok(standing_version);
     }
     let version = latest.checked_add(1).ok_or(Error::ArithmeticOverflow)?;
     let content_key = content_key(&claim, by);

@@ -172,8 +172,11 @@ fn replacement_of_an_unpaid_claim_carries_no_payment_delta_and_void_restores() {
     });
 }
 
+/// Issue 22 item 2: a replacement rejected at the front end (consent, coverage) leaves the
+/// original standing, as a 277CA rejection does: nothing is reversed or recouped, and the
+/// original can still be voided or replaced.
 #[test]
-fn a_rejected_replacement_still_replaces_and_recoups_the_original() {
+fn a_rejected_replacement_leaves_the_original_standing() {
     on_both_engines(|w| {
         let mut log = setup(w);
         log.extend(scenario_2(w));
@@ -183,6 +186,7 @@ fn a_rejected_replacement_still_replaces_and_recoups_the_original() {
             "record_payment",
             json!({ "claim": key("CLM-1002"), "amount": 9500, "trace_hash": padded("TRN", 32) }),
         ));
+        let before = accumulators(w, 2025);
         log.extend(deny_pay1(w));
         let r7 = ok(w.call(
             "prv1",
@@ -195,14 +199,18 @@ fn a_rejected_replacement_still_replaces_and_recoups_the_original() {
             ),
         ));
         let r = ok(adjudicate(w, "CLM-1002", &[true]));
-        assert_eq!(r.value, rejected("ConsentDenied", 15000, 2025, Some(-9500)));
-        assert_eq!(
-            names(w, &r),
-            ["AccessDenied", "ClaimReplaced", "ClaimRejected"]
-        );
-        assert_eq!(accumulators(w, 2025), (25000, 25000));
-        // The provider may then resubmit as an original.
-        let again = ok(w.call(
+        assert_eq!(r.value, rejected("ConsentDenied", 15000, 2025, None));
+        assert_eq!(names(w, &r), ["AccessDenied", "ClaimRejected"]);
+        assert_eq!(accumulators(w, 2025), before, "nothing was reversed");
+        let v1 = ok(w.query(
+            "pay1",
+            "claims",
+            "get_claim_version",
+            json!({ "claim": key("CLM-1002"), "version": 1 }),
+        ));
+        assert_eq!(v1.value["status"], "Paid");
+        // The paid original stands: a new original under its id is still a duplicate id...
+        let again = w.call(
             "prv1",
             "claims",
             "submit_claim",
@@ -211,9 +219,24 @@ fn a_rejected_replacement_still_replaces_and_recoups_the_original() {
                 "Original",
                 json!([line(1, "99213", 1, 15000, None)]),
             ),
+        );
+        assert_eq!(again.error(), Some("DuplicateClaimId"));
+        // ...and a void acts on it, recouping what was paid.
+        let void = ok(w.call(
+            "prv1",
+            "claims",
+            "submit_claim",
+            claim(
+                "CLM-1002",
+                "Void",
+                json!([line(1, "99213", 1, 15000, None)]),
+            ),
         ));
-        assert_eq!(again.value, json!(3));
-        log.extend([paid, r7, r, again].iter().map(seen));
+        assert_eq!(void.value, json!(1), "the standing version is voided");
+        let voided = events(w, &void);
+        assert_eq!(voided[0]["name"], "ClaimVoided");
+        assert_eq!(voided[0]["fields"]["payment_delta"], json!(-9500));
+        log.extend([paid, r7, r, again, void].iter().map(seen));
         log
     });
 }
