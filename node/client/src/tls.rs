@@ -93,3 +93,29 @@ impl TlsTrust {
         ClientConfig::clone(&self.config)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trust_file_needs_a_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        let cert = dir.path().join("node.crt");
+        let key = dir.path().join("node.key");
+        std::fs::write(&cert, made.cert.pem()).unwrap();
+        std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+
+        TlsTrust::from_pem_file(&cert).unwrap();
+        assert!(matches!(
+            TlsTrust::from_pem_file(&dir.path().join("missing.crt")),
+            Err(TlsTrustError::Read { .. })
+        ));
+        // A key file is PEM, but holds nothing to trust.
+        assert!(matches!(
+            TlsTrust::from_pem_file(&key),
+            Err(TlsTrustError::NoCertificate { path }) if path == key
+        ));
+    }
+}

@@ -164,3 +164,48 @@ pub(crate) async fn accept<F, Fut, E>(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A self-signed certificate for `localhost` and its key, PEM.
+    fn pair() -> (String, String) {
+        let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        (made.cert.pem(), made.signing_key.serialize_pem())
+    }
+
+    #[test]
+    fn a_certificate_and_its_key_make_an_identity_and_mismatches_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = |name: &str| dir.path().join(name);
+        let (cert, key) = pair();
+        let (_, other_key) = pair();
+        std::fs::write(path("node.crt"), &cert).unwrap();
+        std::fs::write(path("node.key"), &key).unwrap();
+        std::fs::write(path("other.key"), &other_key).unwrap();
+        std::fs::write(path("empty.crt"), "").unwrap();
+        // The key written where the certificate should be: PEM, but no certificate in it.
+        std::fs::write(path("key-as.crt"), &key).unwrap();
+
+        RpcTls::from_pem_files(&path("node.crt"), &path("node.key")).unwrap();
+        assert!(matches!(
+            RpcTls::from_pem_files(&path("missing.crt"), &path("node.key")),
+            Err(TlsError::Certificates { path: p, .. }) if p == path("missing.crt")
+        ));
+        for no_certificate in ["empty.crt", "key-as.crt"] {
+            assert!(matches!(
+                RpcTls::from_pem_files(&path(no_certificate), &path("node.key")),
+                Err(TlsError::NoCertificate { path: p }) if p == path(no_certificate)
+            ));
+        }
+        assert!(matches!(
+            RpcTls::from_pem_files(&path("node.crt"), &path("node.crt")),
+            Err(TlsError::Key { path: p, .. }) if p == path("node.crt")
+        ));
+        assert!(matches!(
+            RpcTls::from_pem_files(&path("node.crt"), &path("other.key")),
+            Err(TlsError::Config(_))
+        ));
+    }
+}
