@@ -127,6 +127,29 @@ fn a_tls_node_answers_signed_requests_over_https_and_wss_with_its_pinned_certifi
         serde_json::to_value(block.header.hash).unwrap()
     );
 
+    // `carechain disclosures` asks each node given, with the same pin.
+    let subject = "00".repeat(32);
+    let out = carechain(
+        &[
+            "disclosures",
+            "--subject",
+            &subject,
+            "--fhir",
+            "--rpc",
+            &node.url,
+            "--node",
+            &node.url,
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        first_json(&out)["resourceType"],
+        "Bundle",
+        "{}",
+        stderr(&out)
+    );
+
     // The scenario runner: each step a signed request over HTTPS.
     let scenario = tmp.path().join("tls.json");
     std::fs::write(

@@ -84,7 +84,10 @@ impl Connection {
     }
 
     /// The certificates trusted for a TLS node: `--rpc-ca`, else the chain directory's.
-    fn trust(&self, book: &Book) -> anyhow::Result<Option<carechain_client::TlsTrust>> {
+    ///
+    /// # Errors
+    /// If the file cannot be read or holds no certificate.
+    pub(crate) fn trust(&self, book: &Book) -> anyhow::Result<Option<carechain_client::TlsTrust>> {
         Ok(match &self.rpc_ca {
             Some(file) => Some(carechain_client::TlsTrust::from_pem_file(file)?),
             None => book.rpc_trust()?,
