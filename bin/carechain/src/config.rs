@@ -10,6 +10,14 @@
 //! state_history = 256               # heights whose state can be proven, or "archive"
 //! disclosure_anchor_ms = 60000      # anchor the disclosure log's head on chain this often (0: never)
 //!
+//! # TLS on the RPC port (HTTPS and WSS only); required when rpc_addr is not loopback.
+//! # `carechain init` writes a self-signed certificate per organisation in tls/.
+//! [rpc_tls]
+//! cert = "tls/st-mary-hospital.crt" # the node's certificate chain (PEM), its own first
+//! key = "tls/st-mary-hospital.key"  # its private key (PEM)
+//! ca = "tls/consortium-ca.crt"      # optional: what clients of this directory trust (PEM);
+//!                                   # default: `cert` itself (clients pin the certificate)
+//!
 //! # Who may read the raw ledger over RPC (network roles or organisation kinds); these are the
 //! # defaults. Other members read through contract queries (and their own transactions).
 //! [read_policy]
@@ -79,6 +87,25 @@ pub struct NodeConfig {
     /// milliseconds (0: never). Default one minute.
     #[serde(default = "default_anchor_ms")]
     pub disclosure_anchor_ms: u64,
+    /// TLS on the RPC port; without it the port speaks plaintext, which the node allows on a
+    /// loopback address only.
+    #[serde(default)]
+    pub rpc_tls: Option<RpcTlsConfig>,
+}
+
+/// The `[rpc_tls]` section of `node.toml`: the RPC port's certificate, and what clients of the
+/// chain directory trust. Paths are relative to the chain directory.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RpcTlsConfig {
+    /// The node's certificate chain (PEM): its own certificate first, then any intermediates.
+    pub cert: PathBuf,
+    /// The certificate's private key (PEM).
+    pub key: PathBuf,
+    /// The certificates (PEM) clients of this chain directory trust for the node: a CA bundle
+    /// that issued `cert`. Default: `cert` itself, pinned. The node does not read it.
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
 }
 
 /// The `[network]` section of `node.toml`.
@@ -213,6 +240,20 @@ impl ChainDir {
             .network
             .as_ref()
             .map(|n| self.dir.join(&n.consensus_dir))
+    }
+
+    /// The RPC port's TLS identity, if node.toml has `[rpc_tls]`.
+    ///
+    /// # Errors
+    /// If the certificate or key cannot be read or do not make a TLS identity.
+    pub fn rpc_tls(&self) -> anyhow::Result<Option<carechain_rpc::RpcTls>> {
+        let Some(tls) = &self.config.rpc_tls else {
+            return Ok(None);
+        };
+        Ok(Some(carechain_rpc::RpcTls::from_pem_files(
+            &self.dir.join(&tls.cert),
+            &self.dir.join(&tls.key),
+        )?))
     }
 
     /// The validator's signing key.

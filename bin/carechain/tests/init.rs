@@ -67,9 +67,32 @@ fn init_creates_a_valid_consortium_whose_keys_match_the_genesis() {
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600, "secret keys are private");
+            let tls_key = std::fs::metadata(path.join("tls").join(format!("{}.key", org.id)))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(tls_key & 0o777, 0o600, "TLS keys are private");
         }
+        // Each organisation's node has a self-signed certificate for its RPC port, which
+        // rustls can serve with its key and clients can pin.
+        let cert = path.join("tls").join(format!("{}.crt", org.id));
+        let key = path.join("tls").join(format!("{}.key", org.id));
+        carechain_rpc::RpcTls::from_pem_files(&cert, &key).unwrap();
+        carechain_client::TlsTrust::from_pem_file(&cert).unwrap();
+        let entry = summary["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["name"] == org.id.as_str())
+            .unwrap();
+        assert_eq!(entry["tls_cert"], cert.to_str().unwrap());
     }
-    assert!(path.join("node.toml").exists());
+    // The dev node serves plaintext on loopback; its TLS section is there, commented out.
+    let node_toml = std::fs::read_to_string(path.join("node.toml")).unwrap();
+    assert!(
+        node_toml.contains("# [rpc_tls]\n# cert = \"tls/st-mary-hospital.crt\""),
+        "{node_toml}"
+    );
 
     // A second init does not destroy the chain's keys by accident.
     let again = carechain(&["init", "--dir", path.to_str().unwrap()]);

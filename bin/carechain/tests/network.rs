@@ -5,7 +5,9 @@
 //! restarts and catches up), the validator that proposed the latest block killed (the next
 //! views' leader rotation skips it), two validators down (the chain halts without forking and
 //! resumes when one returns), and a validator restarted with its data wiped (it resyncs from
-//! genesis). Two validators execute on wasmtime, two on wasmi.
+//! genesis). Two validators execute on wasmtime, two on wasmi. Every RPC port serves TLS (the
+//! testnet's default), and the tests' clients sign their requests and pin each node's
+//! certificate.
 
 mod common;
 
@@ -222,6 +224,9 @@ fn four_validators_finalize_everywhere_and_survive_crashes_halts_and_wipes() {
     let start = |dir: &Path| start(dir, &metrics);
     let mut nodes: Vec<Option<RunningNode>> = dirs.iter().map(|d| Some(start(d))).collect();
     let mut seen = BTreeMap::new();
+    for node in all(&nodes) {
+        assert!(node.url.starts_with("https://"), "{}", node.started);
+    }
 
     let status = nodes[1]
         .as_ref()

@@ -1,5 +1,6 @@
-//! A chain directory as clients see it: secret keys (`keys/NAME.key`) and the address book of
-//! deployed contracts (`contracts.json`), so names stand for addresses.
+//! A chain directory as clients see it: secret keys (`keys/NAME.key`), the address book of
+//! deployed contracts (`contracts.json`), so names stand for addresses, and the certificates
+//! its node's TLS port is trusted by (`[rpc_tls]` of `node.toml`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -49,6 +50,9 @@ pub enum BookError {
         /// The node.toml looked at.
         path: PathBuf,
     },
+    /// The certificates node.toml's `[rpc_tls]` names cannot be trusted.
+    #[error(transparent)]
+    Trust(#[from] crate::TlsTrustError),
 }
 
 /// A secret key file that cannot be used.
@@ -164,6 +168,29 @@ impl Book {
         match named {
             Some(file) => Ok(read_key(&self.dir.join(file))?),
             None => Err(BookError::NoNodeKey { path }),
+        }
+    }
+
+    /// The certificates to trust for the node of this chain directory, if its `node.toml` has
+    /// an `[rpc_tls]` section: its `ca` file (a CA bundle), else its `cert` (the node's own
+    /// certificate, pinned). `None` without the section (a plaintext node on loopback).
+    ///
+    /// # Errors
+    /// [`BookError::Trust`] if the file cannot be read or holds no certificate.
+    pub fn rpc_trust(&self) -> Result<Option<crate::TlsTrust>, BookError> {
+        let section = std::fs::read_to_string(self.dir.join("node.toml"))
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .and_then(|table| table.get("rpc_tls")?.as_table().cloned());
+        let Some(section) = section else {
+            return Ok(None);
+        };
+        let file = ["ca", "cert"]
+            .iter()
+            .find_map(|field| section.get(*field)?.as_str());
+        match file {
+            Some(file) => Ok(Some(crate::TlsTrust::from_pem_file(&self.dir.join(file))?)),
+            None => Ok(None),
         }
     }
 

@@ -1,15 +1,21 @@
 //! A blocking JSON-RPC client of the node, as the CLI, the demo and the tests use it: builds,
 //! signs and submits transactions, waits for receipts, queries contracts.
+//!
+//! It talks to `http://` and `ws://` URLs (a node on loopback) and to `https://` and `wss://`
+//! (a node's TLS port), trusting the certificates a [`TlsTrust`] names (a chain directory's:
+//! [`Book::rpc_trust`]) or, without one, the platform's.
 #![warn(missing_docs)]
 
 mod book;
 pub mod fhir;
 mod sign;
 mod time;
+mod tls;
 
 pub use book::{Book, BookError, KeyFileError, read_key};
 pub use sign::header as authorization;
 pub use time::substitute_time;
+pub use tls::{TlsTrust, TlsTrustError};
 
 use std::time::{Duration, Instant};
 
@@ -95,20 +101,83 @@ macro_rules! on_transport {
     };
 }
 
+/// `error` with the chain of its sources (`client error (Connect): invalid peer certificate:
+/// UnknownIssuer`): a refused TLS handshake is named only deep in it.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// Largest request or response either transport accepts (a batch of 500 transactions, a block
 /// with its receipts).
 const MAX_MESSAGE: u32 = 64 * 1024 * 1024;
 
+/// How to connect a [`Client`]: the node's URL, the key requests are signed with, the
+/// certificates trusted for a TLS port. [`Client::new`] and [`Client::signed`] are its
+/// shorthands.
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    url: String,
+    signer: Option<SigningKey>,
+    trust: Option<TlsTrust>,
+}
+
+impl ClientBuilder {
+    /// Sign every request as `key` (see [`Client::signed`]).
+    #[must_use]
+    pub fn signer(mut self, key: &SigningKey) -> Self {
+        self.signer = Some(key.clone());
+        self
+    }
+
+    /// For an `https://` or `wss://` URL, trust exactly these certificates (`None`: the
+    /// platform's roots). Ignored for `http://` and `ws://`.
+    #[must_use]
+    pub fn trust(mut self, trust: Option<TlsTrust>) -> Self {
+        self.trust = trust;
+        self
+    }
+
+    /// Connects (a signing client first asks the node who it is, `cc_status`).
+    ///
+    /// # Errors
+    /// [`ClientError::Transport`] if the address is not usable or, for a signing client, the
+    /// node cannot be reached (a TLS certificate it does not trust included); the node's
+    /// error as [`ClientError::Rpc`].
+    pub fn connect(self) -> Result<Client, ClientError> {
+        let trust = self.trust.as_ref();
+        let Some(key) = self.signer else {
+            return Client::connect(&self.url, None, trust);
+        };
+        let status = Client::connect(&self.url, None, trust)?.status()?;
+        let node = NodeIdentity {
+            chain_id: status.chain_id,
+            node: status.proposer.0,
+        };
+        Client::connect(&self.url, Some((key, node)), trust)
+    }
+}
+
 impl Client {
     /// An anonymous client of the node at `url`: `http://127.0.0.1:9944` talks HTTP,
-    /// `ws://127.0.0.1:9944` one WebSocket (the node serves both on the same port). The node
-    /// answers it only the public methods (`cc_status`, `cc_head`, heads); everything else
-    /// needs [`Client::signed`].
+    /// `ws://127.0.0.1:9944` one WebSocket (the node serves both on the same port);
+    /// `https://` and `wss://` the same over TLS, trusting the platform's roots (to trust a
+    /// node's own certificate, see [`Client::builder`]). The node answers it only the public
+    /// methods (`cc_status`, `cc_head`, heads); everything else needs [`Client::signed`].
     ///
     /// # Errors
     /// [`ClientError::Transport`] if the address is not usable.
     pub fn new(url: &str) -> Result<Self, ClientError> {
-        Self::connect(url, None)
+        Self::builder(url).connect()
     }
 
     /// A client of the node at `url` that signs every request as `key` (see
@@ -118,12 +187,16 @@ impl Client {
     /// # Errors
     /// [`ClientError`] if the node cannot be reached.
     pub fn signed(url: &str, key: &SigningKey) -> Result<Self, ClientError> {
-        let status = Self::new(url)?.status()?;
-        let node = NodeIdentity {
-            chain_id: status.chain_id,
-            node: status.proposer.0,
-        };
-        Self::connect(url, Some((key.clone(), node)))
+        Self::builder(url).signer(key).connect()
+    }
+
+    /// A client of the node at `url` to configure: its signer, the certificates it trusts.
+    pub fn builder(url: &str) -> ClientBuilder {
+        ClientBuilder {
+            url: url.to_string(),
+            signer: None,
+            trust: None,
+        }
     }
 
     /// The key this client signs as, if any.
@@ -134,6 +207,7 @@ impl Client {
     fn connect(
         url: &str,
         signing: Option<(SigningKey, NodeIdentity)>,
+        trust: Option<&TlsTrust>,
     ) -> Result<Self, ClientError> {
         let transport = |reason: String| ClientError::Transport {
             url: url.to_string(),
@@ -144,30 +218,40 @@ impl Client {
             .build()
             .map_err(|e| transport(e.to_string()))?;
         let timeout = Duration::from_secs(60);
-        // Plain `ws://` only: the WebSocket client is built without TLS (loopback and tests).
+        // jsonrpsee's platform-trust path takes rustls's process-wide provider: make it ring,
+        // the one every TLS part of this build uses (an error only says one is installed).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let signer = signing
             .as_ref()
             .map(|(key, _)| PublicKey(key.verifying_key().to_bytes()));
-        let client = if url.starts_with("ws://") {
+        let client = if url.starts_with("ws://") || url.starts_with("wss://") {
             let mut headers = jsonrpsee_ws_client::HeaderMap::new();
             if let Some((key, node)) = &signing {
                 headers.insert(http::header::AUTHORIZATION, sign::header(key, node, b""));
             }
+            let mut builder = WsClientBuilder::default();
+            if let Some(trust) = trust {
+                builder = builder.with_custom_cert_store(trust.client_config());
+            }
             Transport::Ws(
                 runtime
                     .block_on(
-                        WsClientBuilder::default()
+                        builder
                             .set_headers(headers)
                             .max_request_size(MAX_MESSAGE)
                             .max_response_size(MAX_MESSAGE)
                             .request_timeout(timeout)
                             .build(url),
                     )
-                    .map_err(|e| transport(e.to_string()))?,
+                    .map_err(|e| transport(with_causes(&e)))?,
             )
         } else {
             let _guard = runtime.enter();
-            let builder = HttpClientBuilder::default()
+            let mut builder = HttpClientBuilder::default();
+            if let Some(trust) = trust {
+                builder = builder.with_custom_cert_store(trust.client_config());
+            }
+            let builder = builder
                 .max_request_size(MAX_MESSAGE)
                 .max_response_size(MAX_MESSAGE)
                 .request_timeout(timeout);
@@ -218,7 +302,7 @@ impl Client {
                 message: e.message().to_string(),
                 data: e.data().and_then(|d| serde_json::from_str(d.get()).ok()),
             }),
-            e => self.transport(e.to_string()),
+            e => self.transport(with_causes(&e)),
         }
     }
 
@@ -334,7 +418,7 @@ impl Client {
         mut each: impl FnMut(EventView) -> bool,
     ) -> Result<(), ClientError> {
         let Transport::Ws(ws) = &self.transport else {
-            return Err(self.transport("following events needs a ws:// address".into()));
+            return Err(self.transport("following events needs a ws:// or wss:// address".into()));
         };
         self.runtime.block_on(async {
             let mut subscription = ws

@@ -4,7 +4,8 @@
 //! ([`carechain_rpc_api`]); this crate answers them from the node ([`RpcServer`]), shows the
 //! node's types as the API's ([`views`]), authenticates every client as a consortium member
 //! (signed requests, see `auth` and [`carechain_rpc_api::auth`]), and bounds what clients may
-//! ask: request size, connections, and calls per second on one connection.
+//! ask: request size, connections, and calls per second on one connection. The port speaks
+//! plaintext on loopback only; beyond it, TLS ([`RpcTls`]) or the node does not start.
 #![warn(missing_docs)]
 
 mod api;
@@ -12,6 +13,7 @@ mod auth;
 mod disclosures;
 mod limit;
 pub mod policy;
+mod tls;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -25,6 +27,7 @@ pub use api::RpcServer;
 pub use auth::Caller;
 pub use carechain_rpc_api::{MAX_QUERY_GAS, codes};
 pub use policy::ReadPolicy;
+pub use tls::{RpcTls, TlsError};
 
 use auth::{AuthLayer, RequireMember, Verifier};
 use carechain_rpc_api::auth::NodeIdentity;
@@ -64,19 +67,47 @@ pub enum StartError {
         /// Why.
         source: std::io::Error,
     },
+    /// The address is not a loopback address and no TLS is configured: members' requests and
+    /// the node's answers (patients' records among them) would cross the network in clear.
+    #[error(
+        "refusing to serve JSON-RPC in plaintext on {addr}, which is not a loopback address: \
+         configure TLS on the RPC port ([rpc_tls] in node.toml) or listen on 127.0.0.1"
+    )]
+    PlaintextBeyondLoopback {
+        /// The address.
+        addr: SocketAddr,
+    },
 }
 
-/// Starts the JSON-RPC server for `node` on `addr`, reading the raw ledger under `policy`; returns the address it listens on (useful
-/// with port 0) and its handle.
+/// Checks that the RPC port may serve on `addr`: plaintext only on a loopback address, TLS
+/// anywhere. [`start`] checks it before binding; callers may check it earlier, before
+/// anything else starts.
 ///
 /// # Errors
-/// If the address cannot be bound.
+/// [`StartError::PlaintextBeyondLoopback`].
+pub fn check_listen(addr: SocketAddr, tls: Option<&RpcTls>) -> Result<(), StartError> {
+    if tls.is_none() && !addr.ip().is_loopback() {
+        return Err(StartError::PlaintextBeyondLoopback { addr });
+    }
+    Ok(())
+}
+
+/// Starts the JSON-RPC server for `node` on `addr`, reading the raw ledger under `policy`,
+/// speaking TLS (HTTPS and WSS only) if `tls` is given; returns the address it listens on
+/// (useful with port 0) and its handle. Both transports run the same layers: authentication,
+/// membership, rate and size limits, metrics.
+///
+/// # Errors
+/// [`StartError::PlaintextBeyondLoopback`] without TLS on an address that is not loopback
+/// (before binding anything); [`StartError::Bind`] if the address cannot be bound.
 pub async fn start(
     node: Arc<Node>,
     addr: SocketAddr,
     limits: RpcLimits,
     policy: ReadPolicy,
+    tls: Option<RpcTls>,
 ) -> Result<(SocketAddr, ServerHandle), StartError> {
+    check_listen(addr, tls.as_ref())?;
     let config = ServerConfig::builder()
         .max_request_body_size(limits.max_request_bytes)
         .max_response_body_size(64 * 1024 * 1024)
@@ -92,18 +123,53 @@ pub async fn start(
     let middleware = RpcServiceBuilder::new()
         .layer_fn(move |service| RateLimit::new(service, rate))
         .layer_fn(move |service| RequireMember::new(service, members.clone()));
-    let server = Server::builder()
+    let builder = Server::builder()
         .set_config(config)
         .set_http_middleware(tower::ServiceBuilder::new().layer(AuthLayer(verifier)))
-        .set_rpc_middleware(middleware)
-        .build(addr)
-        .await
-        .map_err(|source| StartError::Bind { addr, source })?;
-    let local = server
-        .local_addr()
-        .map_err(|source| StartError::Bind { addr, source })?;
-    Ok((
-        local,
-        server.start(RpcServer::new(node, policy).into_module()),
-    ))
+        .set_rpc_middleware(middleware);
+    let methods = RpcServer::new(node, policy).into_module();
+    let bind = |source| StartError::Bind { addr, source };
+    let Some(tls) = tls else {
+        let server = builder.build(addr).await.map_err(bind)?;
+        let local = server.local_addr().map_err(bind)?;
+        return Ok((local, server.start(methods)));
+    };
+    // TLS: the same service (every layer above), served on each connection once its handshake
+    // is done, as jsonrpsee serves it behind a listener of one's own.
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(bind)?;
+    let local = listener.local_addr().map_err(bind)?;
+    let service = builder.to_service_builder();
+    let (stop, handle) = jsonrpsee::server::stop_channel();
+    let serve = move |stream, stop: jsonrpsee::server::StopHandle| {
+        // hyper hands the request with its own body type; the layers take jsonrpsee's, as the
+        // plaintext server gives it them.
+        let service = tower::ServiceExt::map_request(
+            service.clone().build(methods.clone(), stop.clone()),
+            |request: http::Request<hyper::body::Incoming>| {
+                request.map(jsonrpsee::server::HttpBody::new)
+            },
+        );
+        jsonrpsee::server::serve_with_graceful_shutdown(stream, service, stop.shutdown())
+    };
+    tokio::spawn(tls::accept(listener, tls, stop, serve));
+    Ok((local, handle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plaintext_is_refused_beyond_loopback_only() {
+        for addr in ["0.0.0.0:0", "[::]:9944", "10.1.2.3:9944", "192.0.2.1:443"] {
+            let addr: SocketAddr = addr.parse().unwrap();
+            assert!(matches!(
+                check_listen(addr, None),
+                Err(StartError::PlaintextBeyondLoopback { addr: refused }) if refused == addr
+            ));
+        }
+        for addr in ["127.0.0.1:0", "127.0.0.2:9944", "[::1]:9944"] {
+            assert!(check_listen(addr.parse().unwrap(), None).is_ok());
+        }
+    }
 }

@@ -38,7 +38,8 @@ pub enum Mode {
 #[derive(Args, Debug)]
 pub struct LoadArgs {
     /// The node's JSON-RPC address (loopback only): `http://...` sends each batch as an HTTP
-    /// request, `ws://...` over one WebSocket per connection.
+    /// request, `ws://...` over one WebSocket per connection; `https://` and `wss://` the same
+    /// over TLS, trusting the certificate the chain directory's node.toml `[rpc_tls]` names.
     #[arg(long, default_value = "http://127.0.0.1:9944")]
     pub rpc: String,
     /// The chain directory (keys/, contracts.json).
@@ -75,12 +76,12 @@ pub struct LoadArgs {
     pub quiet: bool,
 }
 
-/// Whether `url` is `http://` or `ws://` to a loopback host (`127.0.0.1`, `localhost`, `[::1]`),
+/// Whether `url` is `http://`, `https://`, `ws://` or `wss://` to a loopback host (`127.0.0.1`, `localhost`, `[::1]`),
 /// with an optional port and path and no user part (which could hide another host).
 fn is_loopback(url: &str) -> bool {
-    let Some(rest) = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("ws://"))
+    let Some(rest) = ["http://", "https://", "ws://", "wss://"]
+        .iter()
+        .find_map(|scheme| url.strip_prefix(scheme))
     else {
         return false;
     };
@@ -106,7 +107,7 @@ fn is_loopback(url: &str) -> bool {
 /// Refuses a node that is not on loopback: load is only ever sent to this machine.
 ///
 /// # Errors
-/// If `args.rpc` is not a loopback `http://` or `ws://` URL.
+/// If `args.rpc` is not a loopback `http://`, `https://`, `ws://` or `wss://` URL.
 pub fn check_target(args: &LoadArgs) -> anyhow::Result<()> {
     if !is_loopback(&args.rpc) {
         anyhow::bail!(
@@ -127,8 +128,10 @@ pub fn load(args: &LoadArgs) -> anyhow::Result<Report> {
     check_target(args)?;
     let book = Book::load(&args.dir);
     // Requests are signed as the node key; the transactions themselves by their senders.
-    let signer = book.node_key()?;
-    let client = Client::signed(&args.rpc, &signer)?;
+    let connect = Client::builder(&args.rpc)
+        .signer(&book.node_key()?)
+        .trust(book.rpc_trust()?);
+    let client = connect.clone().connect()?;
     let status = client.status()?;
     let templates = mix::templates(&client, &book, args.mode)?;
     let jobs = mix::sign(&client, &book, &templates, &status.chain_id, args)?;
@@ -136,7 +139,7 @@ pub fn load(args: &LoadArgs) -> anyhow::Result<Report> {
     let pid = u64::from(status.pid);
     let head0 = client.head()?.height;
     let cpu0 = proc::proc_sample(pid);
-    let sending = send::start(jobs, args, &signer);
+    let sending = send::start(jobs, args, &connect);
     let commits = follow::follow(&client, &sending, head0, total, pid, args)?;
     let refused = sending.join()?;
     let cpu1 = proc::proc_sample(pid);
@@ -175,6 +178,8 @@ mod tests {
             "http://[::1]:9944",
             "ws://[::1]",
             "http://127.0.0.1",
+            "https://127.0.0.1:9944",
+            "wss://localhost:9944",
         ] {
             assert!(is_loopback(url), "{url}");
         }
@@ -182,8 +187,9 @@ mod tests {
             "http://10.1.2.3:9944",
             "http://127.0.0.1:x@evil.example/",
             "http://127.0.0.1@evil.example:9944",
-            "https://127.0.0.1:9944",
-            "wss://127.0.0.1:9944",
+            "https://10.1.2.3:9944",
+            "wss://node.example:9944",
+            "ftp://127.0.0.1:9944",
             "http://127.0.0.1.evil.example:9944",
             "http://[::2]:9944",
             "http://[::1]9944",

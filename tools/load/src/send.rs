@@ -6,9 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use carechain_client::Client;
+use carechain_client::ClientBuilder;
 use carechain_primitives::tx::SignedTx;
-use ed25519_dalek::SigningKey;
 
 use crate::LoadArgs;
 use crate::mix::Job;
@@ -65,8 +64,8 @@ impl Sending {
 }
 
 /// Starts one sender per connection.
-/// Starts the lanes; each connection signs its requests as `signer`.
-pub(crate) fn start(jobs: Vec<Job>, args: &LoadArgs, signer: &SigningKey) -> Sending {
+/// Starts the lanes; each connection is a client `connect` makes (it signs the requests).
+pub(crate) fn start(jobs: Vec<Job>, args: &LoadArgs, connect: &ClientBuilder) -> Sending {
     let lanes = args.connections.max(1);
     let total = jobs.len();
     let mut by_lane: Vec<Vec<Job>> = (0..lanes).map(|_| Vec::new()).collect();
@@ -96,8 +95,7 @@ pub(crate) fn start(jobs: Vec<Job>, args: &LoadArgs, signer: &SigningKey) -> Sen
         .map(|lane| {
             let lane = Lane {
                 queue: lane.into(),
-                url: args.rpc.clone(),
-                signer: signer.clone(),
+                connect: connect.clone(),
                 rate: per_lane_rate,
                 batch,
                 deadline,
@@ -121,8 +119,7 @@ pub(crate) fn start(jobs: Vec<Job>, args: &LoadArgs, signer: &SigningKey) -> Sen
 /// One connection's sender.
 struct Lane {
     queue: VecDeque<Job>,
-    url: String,
-    signer: SigningKey,
+    connect: ClientBuilder,
     rate: f64,
     batch: usize,
     deadline: Instant,
@@ -132,7 +129,7 @@ struct Lane {
 
 impl Lane {
     fn run(mut self) -> anyhow::Result<()> {
-        let client = Client::signed(&self.url, &self.signer)?;
+        let client = self.connect.clone().connect()?;
         let lane_start = Instant::now();
         let mut sent = 0usize;
         while !self.queue.is_empty() && Instant::now() < self.deadline {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use carechain_client::{Book, Client};
+use carechain_client::{Book, Client, TlsTrust};
 use carechain_metadata::ContractMetadata;
 use carechain_primitives::tx::Action;
 use carechain_rpc_api::{
@@ -27,6 +27,8 @@ use super::{Backend, BackendError, Executed};
 pub struct NodeBackend {
     url: String,
     client: Client,
+    /// The certificates trusted for a TLS node (the chain directory's).
+    trust: Option<TlsTrust>,
     /// A client per member a query runs as.
     members: HashMap<String, Client>,
     book: Book,
@@ -34,17 +36,23 @@ pub struct NodeBackend {
 }
 
 impl NodeBackend {
-    /// A backend talking to the node at `url`, with keys and address book in `dir`.
+    /// A backend talking to the node at `url`, with keys and address book in `dir` (and, for
+    /// an `https://` or `wss://` node, the certificates its node.toml's `[rpc_tls]` names).
     ///
     /// # Errors
     /// If the node cannot be reached, or the chain directory has no node key (node.toml).
     pub fn new(url: &str, dir: &Path) -> Result<Self, BackendError> {
         let book = Book::load(dir);
-        let client = Client::signed(url, &book.node_key()?)?;
+        let trust = book.rpc_trust()?;
+        let client = Client::builder(url)
+            .signer(&book.node_key()?)
+            .trust(trust.clone())
+            .connect()?;
         client.status()?;
         Ok(NodeBackend {
             url: url.to_string(),
             client,
+            trust,
             members: HashMap::new(),
             book,
             timeout: Duration::from_secs(60),
@@ -55,7 +63,10 @@ impl NodeBackend {
     fn member(&mut self, from: &str) -> Result<&Client, BackendError> {
         if !self.members.contains_key(from) {
             let key = self.book.key(from)?;
-            let client = Client::signed(&self.url, &key)?;
+            let client = Client::builder(&self.url)
+                .signer(&key)
+                .trust(self.trust.clone())
+                .connect()?;
             self.members.insert(from.to_string(), client);
         }
         Ok(&self.members[from])

@@ -1,7 +1,10 @@
 //! The client commands: `keys`, `deploy`, `call`, `query`, `events`, `proof`, `status`, `tx`,
 //! `block`. They talk to a node over JSON-RPC (`--rpc`, default `$CARECHAIN_RPC` or
 //! `http://127.0.0.1:9944`) and use a chain directory (`--dir`, default `carechain-dev`) for
-//! keys (`keys/NAME.key`) and an address book of deployed contracts (`contracts.json`).
+//! keys (`keys/NAME.key`) and an address book of deployed contracts (`contracts.json`). When
+//! the directory's node.toml has `[rpc_tls]`, the default address is `https://` and the
+//! client trusts the certificate it names (`ca`, else the node's own `cert`); `--rpc-ca FILE`
+//! trusts another PEM file instead.
 //!
 //! Names work wherever an address is expected: `--key st-mary-hospital`, a contract called
 //! `consent`, and inside JSON arguments (`{"actor": "st-mary-hospital"}`) — a key name stands
@@ -44,6 +47,11 @@ pub struct Connection {
     /// chain directory's node key (node.toml's `validator_key`).
     #[arg(long, env = "CARECHAIN_SIGNER")]
     pub signer: Option<String>,
+    /// For an https:// or wss:// node: trust the certificates of this PEM file (the node's own
+    /// certificate, or a CA bundle). Default: what the chain directory's node.toml `[rpc_tls]`
+    /// names, else the platform's roots.
+    #[arg(long, env = "CARECHAIN_RPC_CA")]
+    pub rpc_ca: Option<PathBuf>,
 }
 
 impl Connection {
@@ -53,25 +61,61 @@ impl Connection {
     /// # Errors
     /// If the key cannot be read or the node cannot be reached.
     pub fn client(&self, book: &Book, own: Option<&str>) -> anyhow::Result<Client> {
-        let url = self.rpc();
         let key = match self.signer.as_deref().or(own) {
             Some(name) => Some(book.key(name)?),
             None => book.node_key().ok(),
         };
+        let builder = Client::builder(&self.rpc()).trust(self.trust(book)?);
         Ok(match key {
-            Some(key) => Client::signed(&url, &key)?,
-            None => Client::new(&url)?,
+            Some(key) => builder.signer(&key).connect()?,
+            None => builder.connect()?,
         })
     }
 
-    /// The node's JSON-RPC URL: `--rpc`, else the chain directory's node.toml, else the default.
+    /// An anonymous client of the node (the public methods only).
+    ///
+    /// # Errors
+    /// If the trusted certificates cannot be read or the address is not usable.
+    pub fn anonymous(&self) -> anyhow::Result<Client> {
+        let book = Book::load(&self.dir);
+        Ok(Client::builder(&self.rpc())
+            .trust(self.trust(&book)?)
+            .connect()?)
+    }
+
+    /// The certificates trusted for a TLS node: `--rpc-ca`, else the chain directory's.
+    ///
+    /// # Errors
+    /// If the file cannot be read or holds no certificate.
+    pub(crate) fn trust(&self, book: &Book) -> anyhow::Result<Option<carechain_client::TlsTrust>> {
+        Ok(match &self.rpc_ca {
+            Some(file) => Some(carechain_client::TlsTrust::from_pem_file(file)?),
+            None => book.rpc_trust()?,
+        })
+    }
+
+    /// The node's JSON-RPC URL: `--rpc`, else the chain directory's node.toml (`https://`
+    /// with `[rpc_tls]`; an unspecified address such as 0.0.0.0 as loopback), else the default.
     pub fn rpc(&self) -> String {
         if let Some(url) = &self.rpc_arg {
             return url.clone();
         }
-        crate::config::ChainDir::load(&self.dir)
-            .map(|d| format!("http://{}", d.config.rpc_addr))
-            .unwrap_or_else(|_| format!("http://{}", crate::config::DEFAULT_RPC_ADDR))
+        let Ok(dir) = crate::config::ChainDir::load(&self.dir) else {
+            return format!("http://{}", crate::config::DEFAULT_RPC_ADDR);
+        };
+        let mut addr = dir.config.rpc_addr;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(match addr {
+                std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        let scheme = if dir.config.rpc_tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{addr}")
     }
 }
 
@@ -626,7 +670,7 @@ pub fn block(args: &BlockArgs) -> u8 {
 /// `carechain status`.
 pub fn status(args: &StatusArgs) -> u8 {
     finish((|| {
-        let client = Client::new(&args.connection.rpc())?;
+        let client = args.connection.anonymous()?;
         print(&client.status()?);
         Ok(exit::OK)
     })())

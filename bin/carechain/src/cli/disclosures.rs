@@ -47,10 +47,16 @@ pub fn run(args: &DisclosuresArgs) -> u8 {
             Some(name) => book.key(name)?,
             None => book.node_key()?,
         };
+        // One trust for every node asked: the directory's pin, or `--rpc-ca` (a bundle of the
+        // nodes' certificates to ask several TLS nodes).
+        let trust = args.connection.trust(&book)?;
         let mut code = exit::OK;
         let mut all: Vec<(Hex32, DisclosureView)> = Vec::new();
         for url in &urls {
-            let client = Client::signed(url, &key)?;
+            let client = Client::builder(url)
+                .signer(&key)
+                .trust(trust.clone())
+                .connect()?;
             if args.verify {
                 let (report, ok) = verify(&client)?;
                 print(&json!({"node_url": url, "verify": report}));

@@ -1,4 +1,6 @@
-//! `carechain init --dir DIR`: a genesis and keys for a demo consortium.
+//! `carechain init --dir DIR`: a genesis and keys for a demo consortium, and a self-signed TLS
+//! certificate for each organisation's node (`tls/ORG.crt`, its key `tls/ORG.key`), which the
+//! node serves on its RPC port when `[rpc_tls]` names it and clients of the directory pin.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -53,6 +55,15 @@ pub struct InitArgs {
     /// one validator whatever this says, network mode needs every validator running.
     #[arg(long, default_value_t = DEMO_ORGANISATIONS.len())]
     pub validators: usize,
+    /// Serve the RPC port over TLS: node.toml gets an `[rpc_tls]` section naming the first
+    /// organisation's certificate (without it, the section is written commented out and the
+    /// node serves plaintext, on loopback only).
+    #[arg(long)]
+    pub rpc_tls: bool,
+    /// Another name or IP address the nodes' certificates are valid for, besides `localhost`,
+    /// `127.0.0.1` and `::1` (the host clients will put in `https://HOST:PORT`); repeatable.
+    #[arg(long = "tls-host", value_name = "HOST")]
+    pub tls_hosts: Vec<String>,
 }
 
 /// Runs the command; returns the exit code.
@@ -91,6 +102,8 @@ pub fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
     }
     let keys_dir = args.dir.join("keys");
     fs::create_dir_all(&keys_dir).with_context(|| format!("creating {}", keys_dir.display()))?;
+    let tls_dir = args.dir.join("tls");
+    fs::create_dir_all(&tls_dir).with_context(|| format!("creating {}", tls_dir.display()))?;
     let mut organisations = Vec::new();
     let mut keys = Vec::new();
     for (index, (id, kind)) in DEMO_ORGANISATIONS.into_iter().enumerate() {
@@ -98,6 +111,7 @@ pub fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
         let public = PublicKey(key.verifying_key().to_bytes());
         let file = keys_dir.join(format!("{id}.key"));
         write_secret(&file, &hex::encode(key.to_bytes()))?;
+        let certificate = write_certificate(&tls_dir, id, &args.tls_hosts)?;
         let mut members = vec![Member {
             name: format!("{id}-node"),
             public_key: public.to_hex(),
@@ -109,7 +123,7 @@ pub fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
         }];
         keys.push(
             json!({"name": id, "organisation": id, "key_file": file, "public_key": public.to_hex(),
-                         "address": hex::encode(public.address().0)}),
+                         "address": hex::encode(public.address().0), "tls_cert": certificate}),
         );
         for (persona, org) in DEMO_PERSONAS.iter().filter(|(_, org)| *org == id) {
             let key = generate_key().map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
@@ -142,16 +156,23 @@ pub fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
     genesis.validate()?;
     fs::write(&genesis_path, genesis.to_toml())
         .with_context(|| format!("writing {}", genesis_path.display()))?;
+    let org = DEMO_ORGANISATIONS[0].0;
+    let tls = if args.rpc_tls { "" } else { "# " };
     let node_toml = format!(
         "# The dev node's settings (carechain run).\n\
          data_dir = \"data\"\n\
          engine = \"wasmtime\"\n\
          block_interval_ms = 100\n\
-         validator_key = \"keys/{}.key\"\n\
+         validator_key = \"keys/{org}.key\"\n\
          rpc_addr = \"127.0.0.1:9944\"\n\
          metrics_addr = \"127.0.0.1:9615\"\n\
-         state_history = 256  # heights whose state can be proven; \"archive\" keeps all\n",
-        DEMO_ORGANISATIONS[0].0
+         state_history = 256  # heights whose state can be proven; \"archive\" keeps all\n\
+         \n\
+         # TLS on the RPC port (https:// and wss:// only), required when rpc_addr is not loopback.\n\
+         # Clients of this directory trust `ca` if given, else pin `cert` (docs/SECURITY.md).\n\
+         {tls}[rpc_tls]\n\
+         {tls}cert = \"tls/{org}.crt\"\n\
+         {tls}key = \"tls/{org}.key\"\n",
     );
     let node_path = args.dir.join("node.toml");
     fs::write(&node_path, node_toml).with_context(|| format!("writing {}", node_path.display()))?;
@@ -165,6 +186,49 @@ pub fn init(args: &InitArgs) -> anyhow::Result<serde_json::Value> {
     Ok(
         json!({"chain_id": genesis.chain_id, "genesis": genesis_path, "node_config": node_path, "keys": keys}),
     )
+}
+
+/// Writes a self-signed certificate for organisation `org`'s node, valid for `localhost`,
+/// `127.0.0.1`, `::1` and `hosts`, as `tls_dir/ORG.crt` (PEM) with its private key
+/// `tls_dir/ORG.key` (PEM, PKCS#8, owner-only); returns the certificate's path.
+///
+/// The certificate is an end-entity certificate (not a CA) for TLS servers, valid from the
+/// start of the current year for five years; clients pin it as their only trust anchor.
+///
+/// # Errors
+/// If a host is not a DNS name or IP address, or a file cannot be written.
+pub fn write_certificate(tls_dir: &Path, org: &str, hosts: &[String]) -> anyhow::Result<PathBuf> {
+    use anyhow::Context;
+    let mut names = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
+    names.extend(hosts.iter().cloned());
+    let mut params = rcgen::CertificateParams::new(names)
+        .context("a --tls-host is neither a DNS name nor an IP address")?;
+    params.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        format!("{org} node (Carechain RPC)"),
+    );
+    params
+        .distinguished_name
+        .push(rcgen::DnType::OrganizationName, org);
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let year = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(2026, |d| 1970 + (d.as_secs() / 31_556_952) as i32);
+    params.not_before = rcgen::date_time_ymd(year, 1, 1);
+    params.not_after = rcgen::date_time_ymd(year + 5, 1, 1);
+    let key = rcgen::KeyPair::generate().context("generating a TLS key")?;
+    let certificate = params
+        .self_signed(&key)
+        .context("signing the TLS certificate")?;
+    let cert_path = tls_dir.join(format!("{org}.crt"));
+    fs::write(&cert_path, certificate.pem())
+        .with_context(|| format!("writing {}", cert_path.display()))?;
+    write_secret(&tls_dir.join(format!("{org}.key")), &key.serialize_pem())?;
+    Ok(cert_path)
 }
 
 /// Writes a secret key file readable by its owner only.

@@ -21,21 +21,24 @@ pub(crate) fn log_stopped(node: &Node) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints the one JSON line that says the node is listening: `fields` plus where RPC and
-/// metrics listen and the head it starts from.
+/// Prints the one JSON line that says the node is listening: `fields` plus where RPC (with
+/// `tls`: `https://` and `wss://` URLs) and metrics listen and the head it starts from.
 ///
 /// # Errors
 /// If stdout cannot be written.
 pub(crate) fn print_started(
     mut fields: serde_json::Value,
     rpc_addr: SocketAddr,
+    tls: bool,
     metrics_addr: Option<SocketAddr>,
     head: &carechain_primitives::block::Header,
 ) -> std::io::Result<()> {
     fields["event"] = json!("started");
     fields["rpc"] = json!(rpc_addr.to_string());
-    fields["http"] = json!(format!("http://{rpc_addr}"));
-    fields["ws"] = json!(format!("ws://{rpc_addr}"));
+    let s = if tls { "s" } else { "" };
+    fields["tls"] = json!(tls);
+    fields["http"] = json!(format!("http{s}://{rpc_addr}"));
+    fields["ws"] = json!(format!("ws{s}://{rpc_addr}"));
     fields["metrics"] = json!(metrics_addr.map(|a| format!("http://{a}/metrics")));
     fields["height"] = json!(head.height);
     fields["state_root"] = json!(hex::encode(head.state_root));

@@ -164,13 +164,18 @@ fn network_mode(args: &RunArgs) -> anyhow::Result<Option<()>> {
     let Some(network) = dir.config.network.clone() else {
         return Ok(None);
     };
+    // Refuse a plaintext RPC port beyond loopback before anything binds (p2p, metrics).
+    let rpc_addr = args.rpc_addr.unwrap_or(dir.config.rpc_addr);
+    let rpc_tls = dir.rpc_tls()?;
+    rpc::check_listen(rpc_addr, rpc_tls.as_ref())?;
     let (dir, key, node) = open_node(args)?;
     let rpc_limits = RpcLimits {
         calls_per_second: args.rpc_rate_limit,
         ..RpcLimits::for_max_tx(dir.genesis.max_tx_bytes)
     };
     super::validator::run(super::validator::NetworkRun {
-        rpc_addr: args.rpc_addr.unwrap_or(dir.config.rpc_addr),
+        rpc_addr,
+        rpc_tls,
         metrics_addr: metrics_addr(args, &dir),
         dir,
         network,
@@ -182,6 +187,12 @@ fn network_mode(args: &RunArgs) -> anyhow::Result<Option<()>> {
 }
 
 async fn serve(args: &RunArgs) -> anyhow::Result<()> {
+    let dir = ChainDir::load(&args.dir)?;
+    // Refuse a plaintext RPC port beyond loopback before the chain opens or metrics listen.
+    let rpc_addr = args.rpc_addr.unwrap_or(dir.config.rpc_addr);
+    let rpc_tls = dir.rpc_tls()?;
+    rpc::check_listen(rpc_addr, rpc_tls.as_ref())?;
+    let tls = rpc_tls.is_some();
     let (dir, key, node) = open_node(args)?;
     let head = node.chain().head()?;
     let max_tx = dir.genesis.max_tx_bytes;
@@ -193,13 +204,12 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot serve metrics on {addr}: {e}"))?;
     }
 
-    let rpc_addr = args.rpc_addr.unwrap_or(dir.config.rpc_addr);
     let limits = RpcLimits {
         calls_per_second: args.rpc_rate_limit,
         ..RpcLimits::for_max_tx(max_tx)
     };
     let policy = dir.config.read_policy.clone();
-    let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, limits, policy).await?;
+    let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, limits, policy, rpc_tls).await?;
     let producer = node.spawn_producer();
     super::anchor::spawn(
         node.clone(),
@@ -210,6 +220,7 @@ async fn serve(args: &RunArgs) -> anyhow::Result<()> {
     super::lifecycle::print_started(
         json!({"chain_id": dir.genesis.chain_id}),
         rpc_addr,
+        tls,
         metrics_addr,
         &head,
     )?;

@@ -2,9 +2,11 @@
 //!
 //! The first time, it creates `DIR` as `carechain init --validators N` does (one genesis, the
 //! demo organisations' keys, the first N node keys being validators) and one chain directory
-//! per validator, `DIR/v0` .. `DIR/v{N-1}`: the same genesis and keys, a `node.toml` naming its
-//! own validator key, RPC port `rpc_port + i`, metrics port `metrics_port + i` and, under
-//! `[network]`, p2p port `p2p_port + i` and every validator's key and address. Then (unless
+//! per validator, `DIR/v0` .. `DIR/v{N-1}`: the same genesis, keys and TLS certificates, a
+//! `node.toml` naming its own validator key, RPC port `rpc_port + i` served over TLS with its
+//! organisation's certificate (`[rpc_tls]`; `--no-rpc-tls` for plaintext), metrics port
+//! `metrics_port + i` and, under `[network]`, p2p port `p2p_port + i` and every validator's key
+//! and address. Then (unless
 //! `--no-start`) it starts one `carechain run` process per validator, prints where each one's
 //! RPC listens, and on Ctrl-C or SIGTERM stops them all. Run again, it starts the same network
 //! where it stopped. Any client command works against a validator with `--dir DIR/v{i}`.
@@ -49,6 +51,11 @@ pub struct TestnetArgs {
     /// Only create the directories; start nothing.
     #[arg(long)]
     pub no_start: bool,
+    /// Serve the RPC ports in plaintext (first use only): by default each validator serves
+    /// HTTPS and WSS with its organisation's self-signed certificate, which clients of its
+    /// directory pin.
+    #[arg(long)]
+    pub no_rpc_tls: bool,
 }
 
 /// Runs the command; returns the exit code.
@@ -106,6 +113,8 @@ pub fn create(args: &TestnetArgs) -> anyhow::Result<Vec<PathBuf>> {
         genesis_time: 1_767_225_600,
         force: false,
         validators: n,
+        rpc_tls: false,
+        tls_hosts: Vec::new(),
     })?;
     let genesis_text = fs::read_to_string(args.dir.join("genesis.toml"))?;
     let genesis = Genesis::from_toml(&genesis_text)?;
@@ -126,10 +135,14 @@ pub fn create(args: &TestnetArgs) -> anyhow::Result<Vec<PathBuf>> {
         fs::create_dir_all(dir.join("keys"))
             .with_context(|| format!("creating {}", dir.display()))?;
         fs::write(dir.join("genesis.toml"), &genesis_text)?;
-        for entry in fs::read_dir(args.dir.join("keys"))? {
-            let entry = entry?;
-            let target = dir.join("keys").join(entry.file_name());
-            fs::copy(entry.path(), &target)?;
+        // Every validator's certificate, so a client of any directory can pin any node's.
+        for sub in ["keys", "tls"] {
+            fs::create_dir_all(dir.join(sub))?;
+            for entry in fs::read_dir(args.dir.join(sub))? {
+                let entry = entry?;
+                let target = dir.join(sub).join(entry.file_name());
+                fs::copy(entry.path(), &target)?;
+            }
         }
         let engine = if i % 2 == 0 {
             "wasmtime"
@@ -139,6 +152,7 @@ pub fn create(args: &TestnetArgs) -> anyhow::Result<Vec<PathBuf>> {
                 super::run::EngineArg::Wasmi => "wasmi",
             }
         };
+        let tls = if args.no_rpc_tls { "# " } else { "" };
         let node_toml = format!(
             "# Validator {i} of the local testnet (carechain testnet).\n\
              data_dir = \"data\"\n\
@@ -147,6 +161,11 @@ pub fn create(args: &TestnetArgs) -> anyhow::Result<Vec<PathBuf>> {
              rpc_addr = \"127.0.0.1:{rpc}\"\n\
              metrics_addr = \"127.0.0.1:{metrics}\"\n\
              state_history = 256\n\
+             \n\
+             # TLS on the RPC port; clients of this directory pin `cert`.\n\
+             {tls}[rpc_tls]\n\
+             {tls}cert = \"tls/{org}.crt\"\n\
+             {tls}key = \"tls/{org}.key\"\n\
              \n\
              [network]\n\
              listen = \"127.0.0.1:{p2p}\"\n\

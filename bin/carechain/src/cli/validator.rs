@@ -38,6 +38,8 @@ pub struct NetworkRun {
     pub seed: [u8; 32],
     /// JSON-RPC address.
     pub rpc_addr: SocketAddr,
+    /// TLS on the JSON-RPC port, if configured.
+    pub rpc_tls: Option<rpc::RpcTls>,
     /// JSON-RPC limits.
     pub rpc_limits: RpcLimits,
     /// Prometheus metrics address, if any.
@@ -112,6 +114,7 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
         node,
         seed,
         rpc_addr,
+        rpc_tls,
         rpc_limits,
         metrics_addr,
     } = run;
@@ -213,7 +216,9 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
     });
 
     let policy = dir.config.read_policy.clone();
-    let (rpc_addr, server) = rpc::start(node.clone(), rpc_addr, rpc_limits, policy).await?;
+    let tls = rpc_tls.is_some();
+    let (rpc_addr, server) =
+        rpc::start(node.clone(), rpc_addr, rpc_limits, policy, rpc_tls).await?;
     super::anchor::spawn(
         node.clone(),
         ed25519_dalek::SigningKey::from_bytes(&seed),
@@ -230,6 +235,7 @@ async fn serve(context: cw_tokio::Context, run: NetworkRun) -> anyhow::Result<()
             "p2p": network.listen.to_string(),
         }),
         rpc_addr,
+        tls,
         metrics_addr,
         &head,
     )?;

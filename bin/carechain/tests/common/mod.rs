@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use carechain_client::Client;
 use carechain_client::read_key;
+use carechain_client::{Book, Client, TlsTrust};
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 
@@ -25,9 +25,21 @@ pub const ORGS: [&str; 8] = [
 
 /// `carechain init --dir DIR`.
 pub fn init(dir: &Path) {
+    init_with(dir, &[]);
+}
+
+/// `carechain init --dir DIR --rpc-tls`: the node serves HTTPS and WSS with the first
+/// organisation's certificate (`tls/ORG.crt`), which the tests' clients pin.
+pub fn init_tls(dir: &Path) {
+    init_with(dir, &["--rpc-tls"]);
+}
+
+/// `carechain init --dir DIR EXTRA...`.
+pub fn init_with(dir: &Path, extra: &[&str]) {
     let out = Command::new(env!("CARGO_BIN_EXE_carechain"))
         .args(["init", "--dir"])
         .arg(dir)
+        .args(extra)
         .output()
         .expect("running carechain init");
     assert!(
@@ -45,10 +57,13 @@ pub fn org_key(dir: &Path, org: &str) -> SigningKey {
 /// A running `carechain run`; killed (SIGKILL) when dropped.
 pub struct RunningNode {
     pub child: Child,
+    /// `http://ADDR`, or `https://ADDR` if the node serves TLS.
     pub url: String,
     pub rpc: String,
     pub started: Value,
     pub dir: PathBuf,
+    /// The certificate the chain directory's clients trust, if the node serves TLS.
+    pub trust: Option<TlsTrust>,
 }
 
 impl RunningNode {
@@ -82,13 +97,28 @@ impl RunningNode {
             .unwrap_or_else(|e| panic!("start line `{line}` is not JSON: {e}"));
         assert_eq!(started["event"], "started");
         let rpc = started["rpc"].as_str().expect("rpc address").to_string();
+        let url = started["http"].as_str().expect("http URL").to_string();
+        let trust = Book::load(dir)
+            .rpc_trust()
+            .expect("the directory's certificate");
+        assert_eq!(
+            trust.is_some(),
+            started["tls"] == true,
+            "a TLS node's directory names its certificate"
+        );
         RunningNode {
             child,
-            url: format!("http://{rpc}"),
+            url,
             rpc,
             started,
             dir: dir.to_path_buf(),
+            trust,
         }
+    }
+
+    /// The node's WebSocket URL (`ws://` or `wss://`).
+    pub fn ws_url(&self) -> String {
+        self.started["ws"].as_str().expect("ws URL").to_string()
     }
 
     /// A client of this node, signing as the first organisation's node key (a member).
@@ -98,7 +128,11 @@ impl RunningNode {
 
     /// A client of this node signing as `key`.
     pub fn client_as(&self, key: &SigningKey) -> Client {
-        Client::signed(&self.url, key).expect("a signed client")
+        Client::builder(&self.url)
+            .signer(key)
+            .trust(self.trust.clone())
+            .connect()
+            .expect("a signed client")
     }
 
     /// Headers that sign a WebSocket's opening to this node as `key` (for raw WebSocket
@@ -119,7 +153,10 @@ impl RunningNode {
 
     /// An anonymous client of this node (public methods only).
     pub fn anonymous(&self) -> Client {
-        Client::new(&self.url).expect("a client")
+        Client::builder(&self.url)
+            .trust(self.trust.clone())
+            .connect()
+            .expect("a client")
     }
 
     /// `kill -9`, and wait for the process to be gone.
