@@ -441,8 +441,10 @@ fn validity_periods_are_half_open_and_expiry_is_evaluated() {
         for t in [start - 1, start, end - 1, end] {
             w.sandbox.set_block(10, t);
             let decision = ok(check(w, "dr1", "S5", "TREAT", "Claim")).value;
+            // Read as the subject's portal: the provision is about anyone, which makes no one
+            // a reader of the consent itself.
             let status = ok(w.query(
-                "dr1",
+                "s5",
                 "consent",
                 "get_effective_status",
                 json!({"consent_id": cid("C1")}),
@@ -460,7 +462,7 @@ fn validity_periods_are_half_open_and_expiry_is_evaluated() {
         // The stored status stays Active: expiry is evaluated, not stored.
         assert_eq!(
             ok(w.query(
-                "dr1",
+                "s5",
                 "consent",
                 "get_consent",
                 json!({"consent_id": cid("C1")})

@@ -104,8 +104,11 @@ fn every_committed_scenario_passes_on_both_engines() {
 /// c817bc76... since claims' duplicate key leaves out the charge and a CO-18 denial anchors nothing
 /// (issue 22 item 3; the story bills one claim once, so only the code changed); 743a540c... since
 /// a rejected replacement leaves its original standing and payment deltas net against what was
-/// actually paid (items 1 and 2; the story replaces and voids nothing).
-const DEMO_STORY_ROOT: &str = "743a540c473f3ca2b9aaa43baf841cf899afb6c5a4aa48a6d17fd7e572a58c4d";
+/// actually paid (items 1 and 2; the story replaces and voids nothing); a23a7733... since the
+/// review of issue 20's read rules: only Permit provisions naming actors make readers, a party
+/// must be active (consent `is_active`), `same_org` asks only the reader to be active, and a
+/// prescriber must still be a practitioner (the story's reads are all still answered).
+const DEMO_STORY_ROOT: &str = "a23a77334dce211fa4d1f734457de439b53c587a7eb2c9a017cd3a21c7923cdd";
 
 /// What the contracts' build made, to tell a changed build from changed behaviour when the pinned
 /// root differs: each contract's size and whether wasm-opt ran.

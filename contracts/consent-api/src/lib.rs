@@ -269,15 +269,22 @@ pub fn acts_for(consent: Address, actor: &Address, subject: &SubjectId) -> Conse
     )
 }
 
-/// `same_org(a, b)` on the AccessConsent contract at `consent`: true if both are active actors
-/// of one organisation.
+/// `is_active(actor)` on the AccessConsent contract at `consent`: true if `actor` is an active
+/// actor of the directory.
+pub fn is_active(consent: Address, actor: &Address) -> ConsentCall<bool> {
+    ConsentCall::new(Call::new(consent, selector!("is_active")).arg(actor))
+}
+
+/// `same_org(a, b)` on the AccessConsent contract at `consent`: true if `a` is an active actor
+/// of the organisation `b` is registered in.
 pub fn same_org(consent: Address, a: &Address, b: &Address) -> ConsentCall<bool> {
     ConsentCall::new(Call::new(consent, selector!("same_org")).arg(a).arg(b))
 }
 
-/// Who may read a record (minimum necessary, 45 CFR 164.502(b)): its `parties` and every other
-/// active key of their organisations, actors with one of `roles` (oversight, such as
-/// [`Role::Regulator`]), and, when the record is about a `subject`, the subject's patients.
+/// Who may read a record (minimum necessary, 45 CFR 164.502(b)): its `parties` while active in
+/// the directory and every other active key of their organisations, actors with one of `roles`
+/// (oversight, such as [`Role::Regulator`]), and, when the record is about a `subject`, the
+/// subject's patients.
 ///
 /// The checks run cheapest first and stop at the first that admits `reader`; a failed call to
 /// AccessConsent admits no one. A query runs as its authenticated signer, so `reader` is
@@ -289,10 +296,10 @@ pub fn may_read(
     roles: &[Role],
     subject: Option<&SubjectId>,
 ) -> bool {
-    if parties.contains(reader) {
-        return true;
-    }
     let yes = |c: ConsentCall<bool>| matches!(c.invoke(), Ok(true));
+    if parties.contains(reader) {
+        return yes(is_active(consent, reader));
+    }
     roles.iter().any(|r| yes(has_role(consent, reader, *r)))
         || subject.is_some_and(|s| yes(acts_for(consent, reader, s)))
         || parties.iter().any(|p| yes(same_org(consent, reader, p)))

@@ -209,8 +209,8 @@ pub mod consent {
         crate::audit::review_break_glass(seq, outcome)
     }
 
-    /// The consent with this id. Read by the subject's patients, the actors its provisions
-    /// name, privacy officers and regulators; anyone else gets `NotAuthorizedToRead`.
+    /// The consent with this id. Read by the subject's patients, the actors its Permit
+    /// provisions name, privacy officers and regulators; anyone else gets `NotAuthorizedToRead`.
     #[query]
     pub fn get_consent(consent_id: ConsentId) -> Result<Consent, Error> {
         crate::lifecycle::get_consent(consent_id)
@@ -277,8 +277,16 @@ pub mod consent {
         crate::reading::acts_for(&actor, &subject)
     }
 
-    /// True if `a` and `b` are active actors of one organisation (what other contracts ask
-    /// before showing an organisation's records to another of its keys).
+    /// True if `actor` is an active actor of the directory (what other contracts ask before
+    /// answering a record's party, so a deactivated key reads nothing more).
+    #[query]
+    pub fn is_active(actor: Address) -> bool {
+        crate::directory::require_actor(&actor, None).is_ok()
+    }
+
+    /// True if `a` is an active actor of the organisation `b` is registered in (what other
+    /// contracts ask before showing an organisation's records to another of its keys; `b` may
+    /// be inactive, its organisation's other keys still read).
     #[query]
     pub fn same_org(a: Address, b: Address) -> bool {
         crate::directory::same_org(&a, &b)

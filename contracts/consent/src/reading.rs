@@ -38,11 +38,15 @@ pub(crate) fn acts_for(actor_id: &Address, subject: &SubjectId) -> bool {
     has_role(*actor_id, Role::Patient) && LINKS.get(&(*actor_id, *subject)) == Some(true)
 }
 
-/// True if the caller (`caller`, `actor`) may read `consent`.
+/// True if the caller (`caller`, `actor`) may read `consent`. A grantee is an actor a Permit
+/// provision names: a provision about anyone (no actors) or a Deny does not make its actors
+/// grantees, so neither opens the consent to them.
 fn may_read(caller: Address, actor: &Actor, consent: &Consent) -> bool {
     overseer(actor)
         || acts_for(&caller, &consent.subject)
-        || consent.provisions.iter().any(|p| names(p, caller, actor))
+        || consent.provisions.iter().any(|p| {
+            p.kind == ProvisionType::Permit && !p.actors.is_empty() && names(p, caller, actor)
+        })
 }
 
 /// `consent`, if the caller may read it.

@@ -38,18 +38,18 @@ pub(crate) fn require_partner() {
     }
 }
 
-/// The prescription, if the caller may read it: its prescriber, a holder of one of
+/// The prescription, if the caller may read it: its prescriber (still a practitioner), a holder of one of
 /// [`RX_READERS`]' roles, or a patient of its subject.
 pub(crate) fn readable_prescription(rx: Option<Prescription>) -> Option<Prescription> {
     if let Some(p) = &rx {
         let caller = env().caller();
-        if caller != p.prescriber
-            && !holds_any(&caller, RX_READERS)
-            && !matches!(
+        let allowed = (caller == p.prescriber && has_role(&caller, Role::Practitioner))
+            || holds_any(&caller, RX_READERS)
+            || matches!(
                 consent_api::acts_for(config().consent, &caller, &p.subject).invoke(),
                 Ok(true)
-            )
-        {
+            );
+        if !allowed {
             fail(Error::NotAuthorizedToRead)
         }
     }

@@ -36,8 +36,11 @@ pub enum GovernanceError {
     /// No member with that key.
     #[error("no such member")]
     MemberNotFound,
-    /// A disclosure log anchor with fewer entries than the sender's last one: a log only grows.
-    #[error("a disclosure log only grows: the anchor has fewer entries than the last one")]
+    /// A disclosure log anchor with fewer entries than the sender's last one, or as many with
+    /// another head: a log only grows, and its past is fixed.
+    #[error(
+        "a disclosure log only grows: the anchor has fewer entries than the last one, or as many with another head"
+    )]
     AnchorShrinks,
 }
 
@@ -112,17 +115,22 @@ impl Chain {
             AdminAction::AnchorDisclosures { entries, head } => {
                 let key = StateKey::DisclosureAnchor(sender);
                 let last = state.get_decoded::<AnchorRecord>(&key)?;
-                if last.is_some_and(|l| *entries < l.entries) {
-                    return Err(GovernanceError::AnchorShrinks.into());
+                if let Some(l) = &last {
+                    if *entries < l.entries || (*entries == l.entries && *head != l.head) {
+                        return Err(GovernanceError::AnchorShrinks.into());
+                    }
+                    if *entries == l.entries {
+                        return Ok(());
+                    }
                 }
-                state.put(
-                    &key,
-                    &AnchorRecord {
-                        entries: *entries,
-                        head: *head,
-                        height,
-                    },
-                );
+                let record = AnchorRecord {
+                    index: last.map_or(0, |l| l.index + 1),
+                    entries: *entries,
+                    head: *head,
+                    height,
+                };
+                state.put(&StateKey::DisclosureAnchorAt(sender, record.index), &record);
+                state.put(&key, &record);
                 return Ok(());
             }
             AdminAction::Approve { proposal } => {

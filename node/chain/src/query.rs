@@ -68,6 +68,27 @@ impl Chain {
             .and_then(|v| AnchorRecord::decode(&mut &v[..]).ok()))
     }
 
+    /// Every disclosure log head the node with key `node` anchored, oldest first.
+    ///
+    /// # Errors
+    /// [`ChainError::Store`] if the state cannot be read.
+    pub fn disclosure_anchors(&self, node: &PublicKey) -> Result<Vec<AnchorRecord>, ChainError> {
+        let Some(last) = self.disclosure_anchor(node)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::with_capacity(last.index as usize + 1);
+        for i in 0..=last.index {
+            if let Some(a) = self
+                .store
+                .state_value(&StateKey::DisclosureAnchorAt(*node, i).encode())?
+                .and_then(|v| AnchorRecord::decode(&mut &v[..]).ok())
+            {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
     /// A read-only call on the committed state.
     ///
     /// # Errors

@@ -469,7 +469,28 @@ fn a_disclosure_log_anchor_is_recorded_per_node_and_only_grows() {
         .unwrap();
     assert_eq!(c.receipts[0].status, TxStatus::Success);
     let grown = chain.disclosure_anchor(&public(1)).unwrap().unwrap();
-    assert_eq!((grown.entries, grown.height), (7, 3));
+    assert_eq!((grown.index, grown.entries, grown.height), (1, 7, 3));
+    // As many entries with another head: a rewrite, refused; the same head again changes nothing.
+    let c = chain
+        .produce_block(
+            vec![anchor(1, 3, 7, 0x77), anchor(1, 4, 7, 0xa7)],
+            T0 + 4,
+            public(1),
+        )
+        .unwrap();
+    assert_eq!(
+        c.receipts[0].status,
+        TxStatus::Failed("anchor_shrinks".into())
+    );
+    assert_eq!(c.receipts[1].status, TxStatus::Success);
+    // Every anchor is kept, so a later one cannot hide an earlier one.
+    let all = chain.disclosure_anchors(&public(1)).unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|a| (a.index, a.entries, a.head[0]))
+            .collect::<Vec<_>>(),
+        [(0, 5, 0xa5), (1, 7, 0xa7)]
+    );
 }
 
 #[test]

@@ -125,7 +125,8 @@ pub fn audit_event(entry: &DisclosureView, node: &Hex32) -> Value {
     event
 }
 
-/// A `Bundle` (type `collection`) of `AuditEvent`s: each `(node key, entry)`.
+/// A `Bundle` (type `collection`, so without `total`: R4's bdl-1) of `AuditEvent`s: each
+/// `(node key, entry)`.
 pub fn audit_bundle<'a>(
     entries: impl IntoIterator<Item = (&'a Hex32, &'a DisclosureView)>,
 ) -> Value {
@@ -136,7 +137,6 @@ pub fn audit_bundle<'a>(
     json!({
         "resourceType": "Bundle",
         "type": "collection",
-        "total": entries.len(),
         "entry": entries,
     })
 }

@@ -30,9 +30,9 @@ use serde_json::Value;
 use carechain_primitives::tx::{Action, PublicKey, SignedTx, TxPayload};
 use carechain_rpc_api::auth::NodeIdentity;
 use carechain_rpc_api::{
-    BlockId, BlockView, Bytes, CarechainApiClient, Disclosures, EventFilter, EventView, HeaderView,
-    Hex32, Metadata, NodeStatus, ProofRequest, ProofView, QueryRequest, QueryResult, Submitted,
-    TransactionStatus, TxState,
+    AnchorView, BlockId, BlockView, Bytes, CarechainApiClient, Disclosures, EventFilter, EventView,
+    HeaderView, Hex32, Metadata, NodeStatus, ProofRequest, ProofView, QueryRequest, QueryResult,
+    Submitted, TransactionStatus, TxState,
 };
 use carechain_runtime::Address;
 
@@ -397,6 +397,14 @@ impl Client {
         limit: Option<u64>,
     ) -> Result<Disclosures, ClientError> {
         on_transport!(self, c => c.disclosure_log(Some(from), limit)).map_err(|e| self.error(e))
+    }
+
+    /// `cc_disclosureAnchors`: every disclosure log head the node with key `node` anchored.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub fn disclosure_anchors(&self, node: Hex32) -> Result<Vec<AnchorView>, ClientError> {
+        on_transport!(self, c => c.disclosure_anchors(node)).map_err(|e| self.error(e))
     }
 
     /// `cc_nextNonce`.

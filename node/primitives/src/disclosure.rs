@@ -74,9 +74,12 @@ impl Disclosure {
     }
 }
 
-/// A node's log head as anchored on chain (state key `DisclosureAnchor(node key)`).
+/// A node's log head as anchored on chain: every anchor is kept (state key
+/// `DisclosureAnchorAt(node key, index)`), the latest also under `DisclosureAnchor(node key)`.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct AnchorRecord {
+    /// Its number among the node's anchors (0 is the first).
+    pub index: u64,
     /// How many entries the log had.
     pub entries: u64,
     /// The hash of its last entry.
@@ -112,11 +115,13 @@ pub enum LogMismatch {
     },
 }
 
-/// Checks a whole log (entries 0.. in order) against its chain and, if there is one, its anchor.
+/// Checks a whole log (entries 0.. in order) against its chain and every anchor the node made:
+/// each anchor fixes the hash after its number of entries, so a log rewritten and re-anchored
+/// later still misses the earlier anchors.
 ///
 /// # Errors
 /// [`LogMismatch`]: where the log stops being the one that was anchored.
-pub fn verify_log(log: &[Disclosure], anchor: Option<&AnchorRecord>) -> Result<(), LogMismatch> {
+pub fn verify_log(log: &[Disclosure], anchors: &[AnchorRecord]) -> Result<(), LogMismatch> {
     let mut prev = [0u8; 32];
     for (i, entry) in log.iter().enumerate() {
         let i = i as u64;
@@ -124,9 +129,9 @@ pub fn verify_log(log: &[Disclosure], anchor: Option<&AnchorRecord>) -> Result<(
             return Err(LogMismatch::Broken { seq: i });
         }
         prev = entry.hash();
-        if let Some(a) = anchor
-            && a.entries == i + 1
-            && a.head != prev
+        if let Some(a) = anchors
+            .iter()
+            .find(|a| a.entries == i + 1 && a.head != prev)
         {
             return Err(LogMismatch::NotAnchored {
                 entries: a.entries,
@@ -134,10 +139,10 @@ pub fn verify_log(log: &[Disclosure], anchor: Option<&AnchorRecord>) -> Result<(
             });
         }
     }
-    match anchor {
-        Some(a) if a.entries > log.len() as u64 => Err(LogMismatch::Truncated {
+    match anchors.iter().map(|a| a.entries).max() {
+        Some(entries) if entries > log.len() as u64 => Err(LogMismatch::Truncated {
             have: log.len() as u64,
-            entries: a.entries,
+            entries,
         }),
         _ => Ok(()),
     }
@@ -176,6 +181,7 @@ mod tests {
 
     fn anchor(log: &[Disclosure], entries: u64) -> AnchorRecord {
         AnchorRecord {
+            index: 0,
             entries,
             head: log[entries as usize - 1].hash(),
             height: 9,
@@ -185,9 +191,9 @@ mod tests {
     #[test]
     fn an_untouched_log_matches_its_anchor_and_may_have_grown_since() {
         let l = log(5);
-        assert_eq!(verify_log(&l, None), Ok(()));
-        assert_eq!(verify_log(&l, Some(&anchor(&l, 5))), Ok(()));
-        assert_eq!(verify_log(&l, Some(&anchor(&l, 3))), Ok(()));
+        assert_eq!(verify_log(&l, &[]), Ok(()));
+        assert_eq!(verify_log(&l, &[anchor(&l, 5)]), Ok(()));
+        assert_eq!(verify_log(&l, &[anchor(&l, 3)]), Ok(()));
     }
 
     #[test]
@@ -198,14 +204,14 @@ mod tests {
         let mut m = l.clone();
         m[2].org = "nobody".into();
         assert_eq!(
-            verify_log(&m, Some(&a)),
+            verify_log(&m, std::slice::from_ref(&a)),
             Err(LogMismatch::Broken { seq: 3 })
         );
         // The last entry rewritten: the chain holds, the anchor does not.
         let mut m = l.clone();
         m[4].purpose = None;
         assert_eq!(
-            verify_log(&m, Some(&a)),
+            verify_log(&m, std::slice::from_ref(&a)),
             Err(LogMismatch::NotAnchored {
                 entries: 5,
                 height: 9
@@ -218,12 +224,33 @@ mod tests {
             m[i].prev = m[i - 1].hash();
         }
         assert!(matches!(
-            verify_log(&m, Some(&a)),
+            verify_log(&m, std::slice::from_ref(&a)),
             Err(LogMismatch::NotAnchored { .. })
+        ));
+        // Rewritten from entry 2 on, re-chained, and anchored again with one entry more: the
+        // earlier anchor (after 3 entries) still catches it.
+        let early = anchor(&l, 3);
+        let mut m = l.clone();
+        m[2].org = "nobody".into();
+        for i in 3..5 {
+            m[i].prev = m[i - 1].hash();
+        }
+        let mut extra = log(6).pop().unwrap();
+        extra.prev = m[4].hash();
+        m.push(extra);
+        let late = anchor(&m, 6);
+        assert_eq!(
+            verify_log(&m, std::slice::from_ref(&late)),
+            Ok(()),
+            "alone, the late anchor is fooled"
+        );
+        assert!(matches!(
+            verify_log(&m, &[early, late]),
+            Err(LogMismatch::NotAnchored { entries: 3, .. })
         ));
         // Entries dropped from the end, or one removed from the middle.
         assert_eq!(
-            verify_log(&l[..3], Some(&a)),
+            verify_log(&l[..3], std::slice::from_ref(&a)),
             Err(LogMismatch::Truncated {
                 have: 3,
                 entries: 5
@@ -232,7 +259,7 @@ mod tests {
         let mut m = l.clone();
         m.remove(1);
         assert_eq!(
-            verify_log(&m, Some(&a)),
+            verify_log(&m, std::slice::from_ref(&a)),
             Err(LogMismatch::Broken { seq: 1 })
         );
     }

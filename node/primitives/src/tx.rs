@@ -266,6 +266,10 @@ pub enum TxError {
     /// later, or another node. Carries the storage error's message.
     #[error("state unavailable: {0}")]
     StateUnavailable(String),
+    /// A call of a contract's read-only message (a query): its answer would land in the
+    /// sender's receipt without the node's accounting of disclosures seeing it. Use `cc_query`.
+    #[error("`{0}` is a read-only message: query it (cc_query) instead of sending a transaction")]
+    ReadOnlyMessage(String),
 }
 
 impl TxError {
@@ -284,6 +288,7 @@ impl TxError {
             TxError::Duplicate => "duplicate",
             TxError::MempoolFull(_) => "mempool_full",
             TxError::StateUnavailable(_) => "state_unavailable",
+            TxError::ReadOnlyMessage(_) => "read_only_message",
         }
     }
 }

@@ -18,6 +18,7 @@
 //! | `cc_status` | `[]` | [`NodeStatus`] |
 //! | `cc_disclosures` | `[subject, from?, limit?]` | [`Disclosures`]: this node's accounting of reads of the subject's records, to the subject's patients (per the consent directory of each contract read) and the read policy's `disclosures` roles |
 //! | `cc_disclosureLog` | `[from?, limit?]` | [`Disclosures`]: the whole log, under the read policy's `disclosures` roles, to verify it against its anchor |
+//! | `cc_disclosureAnchors` | `[node_key]` | every [`AnchorView`] that node anchored, oldest first |
 //! | `cc_subscribeEvents` | `[EventFilter?]` | notifications `cc_event`: an [`EventView`] per matching event of each new block |
 //! | `cc_subscribeHeads` | `[]` | notifications `cc_head`: each new block's [`HeaderView`] |
 //!
@@ -118,6 +119,11 @@ pub trait CarechainApi {
     /// [`codes::FORBIDDEN`], reason `read_policy`), to check it was not rewritten.
     #[method(name = "disclosureLog", blocking, with_extensions)]
     fn disclosure_log(&self, from: Option<u64>, limit: Option<u64>) -> RpcResult<Disclosures>;
+
+    /// Every disclosure log head the node with key `node` anchored on chain, oldest first (from
+    /// this node's copy of the state: ask another node than the one being checked).
+    #[method(name = "disclosureAnchors", blocking)]
+    fn disclosure_anchors(&self, node: Hex32) -> RpcResult<Vec<AnchorView>>;
 
     /// A contract's metadata.
     #[method(name = "getMetadata")]

@@ -373,6 +373,8 @@ pub struct DisclosureHead {
 /// A disclosure log head as anchored on chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnchorView {
+    /// Its number among the node's anchors (0 is the first).
+    pub index: u64,
     /// Entries anchored.
     pub entries: u64,
     /// The anchored hash of the last of them.
@@ -388,6 +390,10 @@ pub struct Disclosures {
     pub entries: Vec<DisclosureView>,
     /// The log's head and anchor.
     pub head: DisclosureHead,
+    /// Where to go on (`from` of the next request), if the answer stopped early: the page is
+    /// full, or the node looked at as many entries as one request may.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<u64>,
 }
 
 /// `cc_query`'s answer. Nothing is written.

@@ -6,9 +6,9 @@ use carechain_metadata::{ContractMetadata, Message};
 use carechain_primitives::tx::{PublicKey, TxHash};
 use carechain_rpc_api::auth::AuthError;
 use carechain_rpc_api::{
-    BlockId, BlockView, Bytes, CarechainApiServer, Disclosures, EventFilter, HeaderView, Hex32,
-    MAX_QUERY_GAS, Metadata, NodeStatus, Outcome, ProofRequest, ProofView, QueryRequest,
-    QueryResult, Submitted, TransactionStatus, TxState, codes, heads,
+    AnchorView, BlockId, BlockView, Bytes, CarechainApiServer, Disclosures, EventFilter,
+    HeaderView, Hex32, MAX_QUERY_GAS, Metadata, NodeStatus, Outcome, ProofRequest, ProofView,
+    QueryRequest, QueryResult, Submitted, TransactionStatus, TxState, codes, heads,
 };
 use carechain_runtime::Address;
 use carechain_service::{CommittedBlock, Node};
@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::auth::Caller;
-use crate::disclosures::{MAX_ENTRIES, Read, Recorder, acts_for};
+use crate::disclosures::{MAX_ENTRIES, Read, Recorder, SCAN_BUDGET, acts_for, valid_purpose};
 use crate::policy::{RawRead, ReadPolicy};
 use crate::views::{block_view, event_view, header_view, receipt_view, selected, tx_view};
 
@@ -230,6 +230,13 @@ impl CarechainApiServer for RpcServer {
             return Err(crate::auth::refused(&AuthError::CallerMismatch));
         }
         let caller = signer;
+        if let Some(p) = &request.purpose
+            && !valid_purpose(p)
+        {
+            return Err(invalid(
+                "`purpose` must be an HL7 v3 ActReason code: 2 to 16 capital letters or digits",
+            ));
+        }
         let contract = Address(request.contract.0);
         let metadata = node.metadata(&contract).map_err(internal)?;
         let (input, message) = encode_input(metadata.as_deref(), &request)?;
@@ -297,34 +304,72 @@ impl CarechainApiServer for RpcServer {
         limit: Option<u64>,
     ) -> RpcResult<Disclosures> {
         let caller = caller(ext)?;
-        let limit = limit.unwrap_or(MAX_ENTRIES).min(MAX_ENTRIES) as usize;
+        let limit = limit.unwrap_or(MAX_ENTRIES).clamp(1, MAX_ENTRIES) as usize;
         let store = self.node.chain().store();
-        let entries = store
-            .disclosures_of(&subject.0, from.unwrap_or(0), limit)
-            .map_err(store_error)?;
-        let entries = if self.may(&caller, RawRead::Disclosures)? {
-            entries
-        } else {
-            // The subject's patients: each entry's own directory must link the reader.
-            let reader = caller.key.address();
-            let mut answers: Vec<(Option<[u8; 32]>, bool)> = Vec::new();
-            let mut linked = |directory: Option<[u8; 32]>| {
-                if let Some((_, yes)) = answers.iter().find(|(d, _)| *d == directory) {
-                    return *yes;
-                }
-                let yes =
-                    directory.is_some_and(|d| acts_for(&self.node, Address(d), reader, &subject.0));
-                answers.push((directory, yes));
-                yes
-            };
-            entries
-                .into_iter()
-                .filter(|e| linked(e.directory))
-                .collect()
+        let everything = self.may(&caller, RawRead::Disclosures)?;
+        // The subject's patients: each entry's own directory must link the reader.
+        let reader = caller.key.address();
+        let mut answers: Vec<(Option<[u8; 32]>, bool)> = Vec::new();
+        let mut visible = |directory: Option<[u8; 32]>| {
+            if everything {
+                return true;
+            }
+            if let Some((_, yes)) = answers.iter().find(|(d, _)| *d == directory) {
+                return *yes;
+            }
+            let yes =
+                directory.is_some_and(|d| acts_for(&self.node, Address(d), reader, &subject.0));
+            answers.push((directory, yes));
+            yes
         };
+        // Filtered as scanned, so entries the reader may not see never cut its page short; a
+        // long scan stops at the budget and says where to go on (`next`).
+        let mut position = from.unwrap_or(0);
+        let mut scanned = 0;
+        let mut entries = Vec::new();
+        let next = loop {
+            let chunk = store
+                .disclosures_of(&subject.0, position, MAX_ENTRIES as usize)
+                .map_err(store_error)?;
+            let Some(last) = chunk.last().map(|e| e.seq) else {
+                break None;
+            };
+            scanned += chunk.len();
+            let mut full = None;
+            for e in chunk {
+                if visible(e.directory) {
+                    let seq = e.seq;
+                    entries.push(e);
+                    if entries.len() == limit {
+                        full = Some(seq + 1);
+                        break;
+                    }
+                }
+            }
+            if full.is_some() {
+                break full;
+            }
+            position = last + 1;
+            if scanned >= SCAN_BUDGET {
+                break Some(position);
+            }
+        };
+        let entries = entries
+            .iter()
+            .map(|e| {
+                let mut v = crate::disclosures::view(e);
+                // Other subjects a read concerned (a vein-to-vein trace names its donor and
+                // every recipient) are not this reader's business.
+                if !everything {
+                    v.subjects = vec![subject];
+                }
+                v
+            })
+            .collect();
         Ok(Disclosures {
-            entries: entries.iter().map(crate::disclosures::view).collect(),
+            entries,
             head: crate::disclosures::head(&self.node).map_err(store_error)?,
+            next,
         })
     }
 
@@ -342,10 +387,31 @@ impl CarechainApiServer for RpcServer {
             .store()
             .disclosures(from.unwrap_or(0), limit)
             .map_err(store_error)?;
+        let next = entries
+            .last()
+            .map(|e| e.seq + 1)
+            .filter(|_| entries.len() as u64 == limit);
         Ok(Disclosures {
             entries: entries.iter().map(crate::disclosures::view).collect(),
             head: crate::disclosures::head(&self.node).map_err(store_error)?,
+            next,
         })
+    }
+
+    fn disclosure_anchors(&self, node: Hex32) -> RpcResult<Vec<AnchorView>> {
+        Ok(self
+            .node
+            .chain()
+            .disclosure_anchors(&PublicKey(node.0))
+            .map_err(internal)?
+            .into_iter()
+            .map(|a| AnchorView {
+                index: a.index,
+                entries: a.entries,
+                head: Hex32(a.head),
+                height: a.height,
+            })
+            .collect())
     }
 
     fn get_metadata(&self, contract: Hex32) -> RpcResult<Metadata> {

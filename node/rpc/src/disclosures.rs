@@ -33,6 +33,19 @@ const LOOKUP_GAS: u64 = 10_000_000;
 /// Most entries one request returns.
 pub const MAX_ENTRIES: u64 = 1_000;
 
+/// Most index entries one `cc_disclosures` request looks at (then it answers with `next`).
+pub const SCAN_BUDGET: usize = 10_000;
+
+/// Whether `purpose` looks like an HL7 v3 ActReason code (`TREAT`, `ETREAT`, `HPAYMT`, ...):
+/// 2 to 16 capital letters or digits. The node does not check it against the reader's rights:
+/// it is what the reader declared, and is recorded as such.
+pub fn valid_purpose(purpose: &str) -> bool {
+    (2..=16).contains(&purpose.len())
+        && purpose
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 /// What a finished query was: enough to record it.
 pub(crate) struct Read<'a> {
     /// Who asked.
@@ -99,9 +112,6 @@ impl Recorder {
     /// error: an answer is never given without its record.
     pub(crate) fn record(&self, node: &Node, read: &Read<'_>) -> Result<(), StoreError> {
         let subjects = subjects(read);
-        if subjects.is_empty() {
-            return Ok(());
-        }
         let outcome = if read.success {
             DisclosureOutcome::Disclosed
         } else if read.revert.is_some_and(|r| {
@@ -114,6 +124,11 @@ impl Recorder {
         } else {
             DisclosureOutcome::Failed
         };
+        // A read about a subject is recorded whatever its outcome; a refused read is recorded
+        // even when nothing names a subject (a probe by record id), for the oversight roles.
+        if subjects.is_empty() && outcome != DisclosureOutcome::Refused {
+            return Ok(());
+        }
         let directory = self.directory(node, read.contract, read.metadata);
         let purpose = read.purpose.map(str::to_string);
         let btg = purpose.as_deref() == Some("ETREAT");
@@ -229,6 +244,7 @@ pub(crate) fn head(node: &Node) -> Result<DisclosureHead, StoreError> {
         .ok()
         .flatten()
         .map(|a| AnchorView {
+            index: a.index,
             entries: a.entries,
             head: Hex32(a.head),
             height: a.height,

@@ -208,6 +208,7 @@ impl Node {
             pool.precheck(&tx, self.chain.nonce(&sender).map_err(unavailable)?)?
         };
         self.chain.check_admission(&tx)?;
+        self.refuse_queries(&tx)?;
         tx.verify_signature()?;
         {
             // Checked again: the pool and the committed nonce may have moved meanwhile.
@@ -219,6 +220,28 @@ impl Node {
         self.chain.note_verified(hash);
         self.wake.notify_all();
         Ok(hash)
+    }
+
+    /// Refuses a transaction that calls a contract's read-only message (its metadata says it does
+    /// not mutate): its answer would reach the sender through its receipt, bypassing the
+    /// accounting of disclosures that records queries. Contracts still call each other's
+    /// queries inside a transaction; only the transaction's own target is checked.
+    fn refuse_queries(&self, tx: &SignedTx) -> Result<(), TxError> {
+        let carechain_primitives::tx::Action::Call { contract, input } = &tx.payload.action else {
+            return Ok(());
+        };
+        let Some(metadata) = self.metadata(contract).map_err(unavailable)? else {
+            return Ok(());
+        };
+        let selector = input.get(..4).unwrap_or_default();
+        match metadata
+            .messages
+            .iter()
+            .find(|m| carechain_metadata::selector(&m.name)[..] == *selector)
+        {
+            Some(m) if !m.mutates => Err(TxError::ReadOnlyMessage(m.name.clone())),
+            _ => Ok(()),
+        }
     }
 
     /// Where the transaction `hash` is.

@@ -25,8 +25,10 @@ pub enum StateKey {
     NextProposal,
     /// The ids of all organisations.
     Organisations,
-    /// The disclosure log head a node anchored, by the node's key.
+    /// The disclosure log head a node anchored last, by the node's key.
     DisclosureAnchor(PublicKey),
+    /// Each disclosure log head a node anchored, by the node's key and the anchor's number.
+    DisclosureAnchorAt(PublicKey, u64),
 }
 
 impl StateKey {
@@ -64,6 +66,11 @@ impl StateKey {
             StateKey::DisclosureAnchor(k) => {
                 out.push(8);
                 out.extend_from_slice(&k.0);
+            }
+            StateKey::DisclosureAnchorAt(k, n) => {
+                out.push(9);
+                out.extend_from_slice(&k.0);
+                out.extend_from_slice(&n.to_be_bytes());
             }
         }
         out

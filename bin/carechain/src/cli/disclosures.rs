@@ -33,6 +33,11 @@ pub struct DisclosuresArgs {
     /// it served.
     #[arg(long = "node")]
     pub nodes: Vec<String>,
+    /// With `--verify`: the node whose copy of the chain gives the anchors (another validator
+    /// than the one checked, so that a node cannot vouch for its own log). Default: the node
+    /// checked.
+    #[arg(long, requires = "verify")]
+    pub anchors_from: Option<String>,
     #[command(flatten)]
     connection: Connection,
 }
@@ -58,7 +63,16 @@ pub fn run(args: &DisclosuresArgs) -> u8 {
                 .trust(trust.clone())
                 .connect()?;
             if args.verify {
-                let (report, ok) = verify(&client)?;
+                let witness = match &args.anchors_from {
+                    Some(other) => Some(
+                        Client::builder(other)
+                            .signer(&key)
+                            .trust(trust.clone())
+                            .connect()?,
+                    ),
+                    None => None,
+                };
+                let (report, ok) = verify(&client, witness.as_ref().unwrap_or(&client))?;
                 print(&json!({"node_url": url, "verify": report}));
                 if !ok {
                     code = exit::LOG_TAMPERED;
@@ -71,16 +85,16 @@ pub fn run(args: &DisclosuresArgs) -> u8 {
             let mut from = 0;
             loop {
                 let page = client.disclosures(subject, from, None)?;
-                let Some(last) = page.entries.last() else {
-                    break;
-                };
-                from = last.seq + 1;
                 for entry in page.entries {
                     if args.fhir {
                         all.push((page.head.node, entry));
                     } else {
                         print(&json!({"node": page.head.node, "node_url": url, "entry": entry}));
                     }
+                }
+                match page.next {
+                    Some(n) => from = n,
+                    None => break,
                 }
             }
         }
@@ -119,7 +133,7 @@ fn entry(v: &DisclosureView) -> anyhow::Result<Disclosure> {
 }
 
 /// Fetches a node's whole log and checks it against its anchor: the report and whether it held.
-fn verify(client: &Client) -> anyhow::Result<(serde_json::Value, bool)> {
+fn verify(client: &Client, witness: &Client) -> anyhow::Result<(serde_json::Value, bool)> {
     let mut log = Vec::new();
     let head = loop {
         let page: Disclosures = client.disclosure_log(log.len() as u64, None)?;
@@ -130,16 +144,23 @@ fn verify(client: &Client) -> anyhow::Result<(serde_json::Value, bool)> {
             break page.head;
         }
     };
-    let anchor = head.anchored.as_ref().map(|a| AnchorRecord {
-        entries: a.entries,
-        head: a.head.0,
-        height: a.height,
-    });
-    let result = verify_log(&log, anchor.as_ref());
+    // Every anchor the node made, from the witness's copy of the chain.
+    let anchors: Vec<AnchorRecord> = witness
+        .disclosure_anchors(head.node)?
+        .iter()
+        .map(|a| AnchorRecord {
+            index: a.index,
+            entries: a.entries,
+            head: a.head.0,
+            height: a.height,
+        })
+        .collect();
+    let result = verify_log(&log, &anchors);
     let report = json!({
         "node": head.node,
         "entries": log.len(),
         "anchored": head.anchored,
+        "anchors": anchors.len(),
         "ok": result.is_ok(),
         "error": result.as_ref().err().map(ToString::to_string),
     });
