@@ -6,40 +6,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use carechain_rpc_api::auth::unix_ms;
-use common::{RunningNode, init, org_key};
+use common::{RunningNode, carechain, init, json_lines, org_key, root, stderr};
 use serde_json::Value;
 
 const SUBJECT: &str = "0x2f5c08a279906f49e32e00f4c97d03e482c1fa438504fe5efd4f4d3b43716cd2";
 const CONSENT_ID: &str = "0xce3d4fd513903a25241931ef8713e953";
-
-fn carechain(node: &RunningNode, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_carechain"))
-        .args(args)
-        .args(["--rpc", &node.url, "--dir"])
-        .arg(&node.dir)
-        .output()
-        .expect("running carechain")
-}
-
-fn lines(out: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("`{l}` is not JSON: {e}")))
-        .collect()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn key_hex(dir: &Path, name: &str) -> String {
     hex::encode(org_key(dir, name).verifying_key().to_bytes())
@@ -49,7 +25,7 @@ fn key_hex(dir: &Path, name: &str) -> String {
 fn accounting(node: &RunningNode, who: &str) -> Vec<Value> {
     let out = carechain(node, &["disclosures", "--subject", SUBJECT, "--as", who]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    lines(&out)
+    json_lines(&out)
         .into_iter()
         .map(|l| l["entry"].clone())
         .collect()
@@ -61,7 +37,7 @@ fn verify(node: &RunningNode) -> (Option<i32>, Value) {
         node,
         &["disclosures", "--verify", "--as", "health-regulator"],
     );
-    let report = lines(&out)
+    let report = json_lines(&out)
         .first()
         .map(|l| l["verify"].clone())
         .unwrap_or_else(|| panic!("no report: {}", stderr(&out)));
@@ -249,7 +225,7 @@ fn a_patient_sees_who_read_its_records_and_a_rewritten_log_is_caught() {
         ],
     );
     assert_eq!(fhir.status.code(), Some(0), "{}", stderr(&fhir));
-    let bundle = &lines(&fhir)[0];
+    let bundle = &json_lines(&fhir)[0];
     assert_eq!(bundle["resourceType"], "Bundle");
     assert!(
         bundle.get("total").is_none(),

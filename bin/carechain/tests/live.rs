@@ -4,35 +4,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::{RunningNode, init};
+use common::{RunningNode, carechain, init, json_lines, root, stderr};
 use serde_json::{Value, json};
-
-fn carechain(node: &RunningNode, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_carechain"))
-        .args(args)
-        .args(["--rpc", &node.url, "--dir"])
-        .arg(&node.dir)
-        .output()
-        .expect("running carechain")
-}
-
-fn json_lines(out: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("`{l}` is not JSON: {e}")))
-        .collect()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 #[test]
 fn the_demo_story_runs_on_a_live_node_and_the_chain_replays() {

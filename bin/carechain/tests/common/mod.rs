@@ -244,3 +244,31 @@ pub fn refused<T: std::fmt::Debug>(
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
+
+/// Runs a `carechain` client command against `node`, with its URL and chain directory.
+pub fn carechain(node: &RunningNode, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_carechain"))
+        .args(args)
+        .args(["--rpc", &node.url, "--dir"])
+        .arg(&node.dir)
+        .output()
+        .expect("running carechain")
+}
+
+/// The JSON documents a command printed, one per stdout line.
+pub fn json_lines(out: &std::process::Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("`{l}` is not JSON: {e}")))
+        .collect()
+}
+
+/// What a command printed on stderr.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
