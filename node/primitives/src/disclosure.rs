@@ -31,6 +31,13 @@ impl DisclosureOutcome {
             DisclosureOutcome::Failed => "failed",
         }
     }
+
+    /// The outcome [`name`](Self::name) spells, if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Disclosed, Self::Refused, Self::Failed]
+            .into_iter()
+            .find(|o| o.name() == name)
+    }
 }
 
 /// One read that concerned one or more patients, as the serving node recorded it.

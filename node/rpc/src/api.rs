@@ -404,13 +404,8 @@ impl CarechainApiServer for RpcServer {
             .chain()
             .disclosure_anchors(&PublicKey(node.0))
             .map_err(internal)?
-            .into_iter()
-            .map(|a| AnchorView {
-                index: a.index,
-                entries: a.entries,
-                head: Hex32(a.head),
-                height: a.height,
-            })
+            .iter()
+            .map(crate::disclosures::anchor_view)
             .collect())
     }
 

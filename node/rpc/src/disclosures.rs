@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use carechain_metadata::{ContractMetadata, Message, Ty, blake2b_256, selector};
-use carechain_primitives::disclosure::{Disclosure, DisclosureOutcome};
+use carechain_primitives::disclosure::{AnchorRecord, Disclosure, DisclosureOutcome};
 use carechain_rpc_api::auth::unix_ms;
 use carechain_rpc_api::{AnchorView, DisclosureHead, DisclosureView, Hex32};
 use carechain_runtime::Address;
@@ -88,6 +88,10 @@ fn subjects(read: &Read<'_>) -> Vec<[u8; 32]> {
     let (Some(meta), Some(message)) = (read.metadata, read.message) else {
         return Vec::new();
     };
+    // A contract whose types have no subject (a counter) names none: nothing to decode.
+    if !meta.types.contains_key(SUBJECT_TYPE) {
+        return Vec::new();
+    }
     let mut found = Vec::new();
     let args = Ty::Tuple(message.args.iter().map(|a| a.ty.clone()).collect());
     if let Some(arg_bytes) = read.input.get(4..)
@@ -175,6 +179,8 @@ impl Recorder {
         let found = if has("acts_for") {
             Some(contract)
         } else if has("consent_contract") {
+            // A storage fault is this node's, and passes: not remembered. A revert is the
+            // contract's answer, remembered like any other.
             let result = node
                 .chain()
                 .query(
@@ -184,10 +190,11 @@ impl Recorder {
                     LOOKUP_GAS,
                 )
                 .ok()?;
-            if !result.outcome.is_success() {
-                return None;
-            }
-            result.return_data.try_into().ok().map(Address)
+            result
+                .outcome
+                .is_success()
+                .then(|| result.return_data.try_into().ok().map(Address))
+                .flatten()
         } else {
             None
         };
@@ -234,6 +241,16 @@ pub(crate) fn view(d: &Disclosure) -> DisclosureView {
     }
 }
 
+/// The API's view of an anchor.
+pub(crate) fn anchor_view(a: &AnchorRecord) -> AnchorView {
+    AnchorView {
+        index: a.index,
+        entries: a.entries,
+        head: Hex32(a.head),
+        height: a.height,
+    }
+}
+
 /// This node's log head and its last anchor.
 pub(crate) fn head(node: &Node) -> Result<DisclosureHead, StoreError> {
     let chain = node.chain();
@@ -243,12 +260,7 @@ pub(crate) fn head(node: &Node) -> Result<DisclosureHead, StoreError> {
         .disclosure_anchor(&key)
         .ok()
         .flatten()
-        .map(|a| AnchorView {
-            index: a.index,
-            entries: a.entries,
-            head: Hex32(a.head),
-            height: a.height,
-        });
+        .map(|a| anchor_view(&a));
     Ok(DisclosureHead {
         node: Hex32(key.0),
         entries,

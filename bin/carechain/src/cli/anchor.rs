@@ -49,15 +49,16 @@ fn anchor_once(
     let chain = node.chain();
     let (entries, head) = chain.store().disclosure_head()?;
     let anchored = chain.disclosure_anchor(&me)?.map_or(0, |a| a.entries);
+    let nonce = node.next_nonce(&me)?;
     // Resend when the last one sent is not on chain and no longer waiting (refused, dropped).
-    let pending = sent > anchored && node.next_nonce(&me)? > chain.nonce(&me.address())?;
+    let pending = sent > anchored && nonce > chain.nonce(&me.address())?;
     if entries <= anchored || (pending && entries <= sent) {
         return Ok(None);
     }
     let tx = TxPayload {
         chain_id: chain_id.to_string(),
         sender: me,
-        nonce: node.next_nonce(&me)?,
+        nonce,
         gas_limit: ADMIN_GAS,
         action: Action::Admin(AdminAction::AnchorDisclosures { entries, head }),
     }

@@ -122,12 +122,8 @@ fn entry(v: &DisclosureView) -> anyhow::Result<Disclosure> {
         subjects: v.subjects.iter().map(|s| s.0).collect(),
         purpose: v.purpose.clone(),
         btg: v.btg,
-        outcome: match v.outcome.as_str() {
-            "disclosed" => DisclosureOutcome::Disclosed,
-            "refused" => DisclosureOutcome::Refused,
-            "failed" => DisclosureOutcome::Failed,
-            other => anyhow::bail!("entry {}: unknown outcome `{other}`", v.seq),
-        },
+        outcome: DisclosureOutcome::from_name(&v.outcome)
+            .ok_or_else(|| anyhow::anyhow!("entry {}: unknown outcome `{}`", v.seq, v.outcome))?,
         directory: v.directory.map(|d| d.0),
     })
 }
